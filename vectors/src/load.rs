@@ -1,0 +1,226 @@
+//! Reading case directories, from the embedded copy or from disk. Every
+//! problem is an error naming the file; nothing panics, and an empty set is
+//! an error so that deleting data can never make a run pass.
+
+use crate::{Case, Context, Expected, HttpRequest, Location};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+/// Why vectors could not be loaded.
+#[derive(Debug)]
+pub struct LoadError {
+    /// The file or directory concerned.
+    pub path: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+fn error(path: impl Into<String>, reason: impl Into<String>) -> LoadError {
+    LoadError {
+        path: path.into(),
+        reason: reason.into(),
+    }
+}
+
+/// The vectors embedded in this crate, sorted by id.
+///
+/// # Errors
+/// A [`LoadError`] if the embedded data is malformed (a build problem).
+pub fn embedded() -> Result<Vec<Case>, LoadError> {
+    let files: BTreeMap<String, &[u8]> = EMBEDDED
+        .iter()
+        .map(|(path, bytes)| ((*path).to_owned(), *bytes))
+        .collect();
+    cases_from(&files, "embedded vectors")
+}
+
+/// Loads every case under `dir`. Ids start with the directory's own name,
+/// e.g. `my-cases/get-x/header` for `my-cases/get-x/context.json`.
+///
+/// # Errors
+/// A [`LoadError`] naming the first unreadable or malformed file, or the
+/// directory if it holds no case.
+pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
+    let shown = dir.display().to_string();
+    let meta = std::fs::metadata(dir).map_err(|e| error(&shown, e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(error(&shown, "not a directory"));
+    }
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "vectors".to_owned());
+    let mut files = BTreeMap::new();
+    read_tree(dir, dir, &name, &mut files, 0)?;
+    cases_from(&files, &shown)
+}
+
+fn read_tree(
+    root: &Path,
+    dir: &Path,
+    prefix: &str,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    depth: usize,
+) -> Result<(), LoadError> {
+    if depth > 16 {
+        return Err(error(
+            dir.display().to_string(),
+            "directories nested too deep",
+        ));
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| error(dir.display().to_string(), e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| error(dir.display().to_string(), e.to_string()))?;
+        let path: PathBuf = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(|e| error(path.display().to_string(), e.to_string()))?;
+        if kind.is_dir() {
+            read_tree(root, &path, prefix, files, depth + 1)?;
+        } else if kind.is_file() {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let bytes = std::fs::read(&path)
+                .map_err(|e| error(path.display().to_string(), e.to_string()))?;
+            files.insert(format!("{prefix}/{relative}"), bytes);
+        }
+    }
+    Ok(())
+}
+
+fn cases_from<B: AsRef<[u8]>>(
+    files: &BTreeMap<String, B>,
+    origin: &str,
+) -> Result<Vec<Case>, LoadError> {
+    let mut cases = Vec::new();
+    for path in files.keys() {
+        let Some(dir) = path.strip_suffix("/context.json") else {
+            continue;
+        };
+        let read_text = |name: &str| -> Result<Option<String>, LoadError> {
+            let file = format!("{dir}/{name}");
+            match files.get(&file) {
+                None => Ok(None),
+                Some(bytes) => String::from_utf8(bytes.as_ref().to_vec())
+                    .map(Some)
+                    .map_err(|_| error(&file, "not UTF-8")),
+            }
+        };
+        let context_text = read_text("context.json")?.unwrap_or_default();
+        let context: Context = serde_json::from_str(&context_text)
+            .map_err(|e| error(format!("{dir}/context.json"), e.to_string()))?;
+        let request_file = format!("{dir}/request.txt");
+        let request_bytes = files
+            .get(&request_file)
+            .ok_or_else(|| error(&request_file, "missing"))?;
+        let request = HttpRequest::parse(request_bytes.as_ref())
+            .map_err(|e| error(&request_file, e.to_string()))?;
+        let mut locations = 0;
+        for location in Location::ALL {
+            let loc = location.as_str();
+            let expected = Expected {
+                // Neither stage ever ends with a line break; one stray final
+                // `\n` in a file is an editor artefact, not part of the value.
+                canonical_request: read_text(&format!("{loc}-canonical-request.txt"))?
+                    .map(strip_final_newline),
+                string_to_sign: read_text(&format!("{loc}-string-to-sign.txt"))?
+                    .map(strip_final_newline),
+                signature: read_text(&format!("{loc}-signature.txt"))?.map(|s| s.trim().to_owned()),
+                signed_request: read_text(&format!("{loc}-signed-request.txt"))?,
+            };
+            if expected.canonical_request.is_none() && expected.signature.is_none() {
+                continue;
+            }
+            locations += 1;
+            cases.push(Case {
+                id: format!("{dir}/{loc}"),
+                dir: dir.to_owned(),
+                location,
+                context: context.clone(),
+                body_base64: base64_encode(&request.body),
+                request: request.clone(),
+                expected,
+            });
+        }
+        if locations == 0 {
+            return Err(error(
+                dir,
+                "no expected stages: a case needs <location>-signature.txt or \
+                 <location>-canonical-request.txt for header or query",
+            ));
+        }
+    }
+    if cases.is_empty() {
+        return Err(error(
+            origin,
+            "no case found (no directory with a context.json)",
+        ));
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(cases)
+}
+
+fn strip_final_newline(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+    }
+    text
+}
+
+/// Standard base64 with padding; small enough not to need a dependency.
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64_encode;
+
+    #[test]
+    fn base64_matches_rfc_4648_examples() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(input.as_bytes()), expected);
+        }
+    }
+}
