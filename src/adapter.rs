@@ -1,0 +1,428 @@
+//! Running an adapter process and exchanging protocol messages with it,
+//! surviving whatever it does: crash, hang, early exit, garbage, floods.
+//!
+//! Each adapter's stdout and stderr are read by threads of their own: stdout
+//! lines go through a bounded channel (an adapter that floods it is simply
+//! blocked), stderr is kept as a bounded tail. Every wait has a timeout;
+//! a misbehaving process is killed with its whole process group.
+
+use crate::protocol::{AdapterMessage, HarnessMessage, PROTOCOL_VERSION};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// How to run an adapter.
+#[derive(Debug, Clone)]
+pub struct AdapterConfig {
+    /// The command line, run with `sh -c`.
+    pub command: String,
+    /// Start the command once per message, without `hello`.
+    pub oneshot: bool,
+    /// Features of a one-shot adapter (`--features`).
+    pub oneshot_features: Vec<String>,
+    /// The longest wait for one answer (and for the hello).
+    pub timeout: Duration,
+}
+
+/// The longest answer line accepted; longer ones are an adapter fault.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+/// How much of stderr is kept to show.
+pub const STDERR_TAIL_BYTES: usize = 4096;
+
+/// What the adapter said about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdapterInfo {
+    /// Implementation name.
+    pub name: String,
+    /// Implementation version.
+    pub version: String,
+    /// Declared features.
+    pub features: Vec<String>,
+}
+
+/// An adapter fault: what it did wrong and its stderr tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// What happened, in a sentence.
+    pub reason: String,
+    /// The last lines of stderr.
+    pub stderr_tail: String,
+}
+
+enum Line {
+    Text(String),
+    TooLong,
+    NotUtf8,
+    Eof,
+    ReadError(String),
+}
+
+/// A running persistent adapter, or the config of a one-shot one.
+pub struct Adapter {
+    config: AdapterConfig,
+    process: Option<Process>,
+    info: AdapterInfo,
+}
+
+struct Process {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Line>,
+    stderr: Arc<Mutex<VecDeque<u8>>>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Closing stdin asks a well-behaved adapter to exit; then make sure.
+        self.stdin.take();
+        kill_group(&mut self.child);
+    }
+}
+
+fn kill_group(child: &mut Child) {
+    // The adapter runs in its own process group (see `spawn`), so grand-
+    // children started by `sh -c` or the adapter go too.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn spawn(command: &str) -> Result<Process, String> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start `sh -c {command}`: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+    let stderr = child.stderr.take().ok_or("no stderr pipe")?;
+    let (sender, lines) = sync_channel(4);
+    thread::spawn(move || read_lines(stdout, sender));
+    let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL_BYTES)));
+    let tail_writer = Arc::clone(&tail);
+    thread::spawn(move || keep_tail(stderr, &tail_writer));
+    Ok(Process {
+        stdin: child.stdin.take(),
+        child,
+        lines,
+        stderr: tail,
+    })
+}
+
+fn read_lines(stdout: impl Read, sender: std::sync::mpsc::SyncSender<Line>) {
+    let mut reader = BufReader::with_capacity(64 * 1024, stdout);
+    loop {
+        let mut line = Vec::new();
+        // Read at most MAX_LINE_BYTES + 1 so a newline-free flood is cut.
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line);
+        let event = match read {
+            Ok(0) => Line::Eof,
+            Err(e) => Line::ReadError(e.to_string()),
+            Ok(_) if line.last() != Some(&b'\n') && line.len() > MAX_LINE_BYTES => {
+                // Skip the rest of the over-long line.
+                let mut sink = Vec::new();
+                let _ = reader.read_until(b'\n', &mut sink);
+                Line::TooLong
+            }
+            Ok(_) => match String::from_utf8(line) {
+                Ok(text) => Line::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
+                Err(_) => Line::NotUtf8,
+            },
+        };
+        let end = matches!(event, Line::Eof | Line::ReadError(_));
+        if sender.send(event).is_err() || end {
+            return;
+        }
+    }
+}
+
+fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+    let mut buffer = [0u8; 8192];
+    while let Ok(n) = stderr.read(&mut buffer) {
+        if n == 0 {
+            return;
+        }
+        if let Ok(mut tail) = tail.lock() {
+            tail.extend(&buffer[..n]);
+            let excess = tail.len().saturating_sub(STDERR_TAIL_BYTES);
+            tail.drain(..excess);
+        }
+    }
+}
+
+impl Process {
+    fn stderr_tail(&self) -> String {
+        // Give the stderr thread a moment to catch up with a crash message.
+        thread::sleep(Duration::from_millis(20));
+        let bytes: Vec<u8> = self
+            .stderr
+            .lock()
+            .map(|t| t.iter().copied().collect())
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    fn fault(&mut self, reason: String) -> Fault {
+        let stderr_tail = self.stderr_tail();
+        Fault {
+            reason,
+            stderr_tail,
+        }
+    }
+
+    fn send(&mut self, message: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("stdin already closed")?;
+        stdin
+            .write_all(message.as_bytes())
+            .and_then(|()| stdin.write_all(b"\n"))
+            .and_then(|()| stdin.flush())
+            .map_err(|e| {
+                format!("could not write to the adapter's stdin ({e}); it has probably exited")
+            })
+    }
+
+    /// Reads one answer line, within `timeout`.
+    fn receive(&mut self, timeout: Duration) -> Result<String, String> {
+        loop {
+            return match self.lines.recv_timeout(timeout) {
+                Ok(Line::Text(text)) if text.trim().is_empty() => continue,
+                Ok(Line::Text(text)) => Ok(text),
+                Ok(Line::TooLong) => Err(format!(
+                    "the adapter printed a line longer than {} MiB",
+                    MAX_LINE_BYTES >> 20
+                )),
+                Ok(Line::NotUtf8) => Err("the adapter printed a line that is not UTF-8".into()),
+                Ok(Line::ReadError(e)) => Err(format!("reading the adapter's stdout failed: {e}")),
+                Ok(Line::Eof) | Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().map(|s| s.to_string());
+                    Err(format!(
+                        "the adapter exited ({}) before answering",
+                        status.unwrap_or_else(|e| e.to_string())
+                    ))
+                }
+                Err(RecvTimeoutError::Timeout) => Err(format!(
+                    "no answer within {:.1} s (the per-message timeout, --timeout)",
+                    timeout.as_secs_f64()
+                )),
+            };
+        }
+    }
+
+    /// Lines the adapter printed beyond its answers.
+    fn drain_extra(&mut self) -> usize {
+        let mut extra = 0;
+        while let Ok(line) = self.lines.try_recv() {
+            match line {
+                Line::Eof => break,
+                Line::Text(t) if t.trim().is_empty() => {}
+                _ => extra += 1,
+            }
+        }
+        extra
+    }
+}
+
+/// The first 200 characters of an unexpected answer, for the report.
+fn excerpt(text: &str) -> String {
+    let cut: String = text.chars().take(200).collect();
+    if cut.len() < text.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// Parses an answer line into a message.
+fn parse_answer(line: &str) -> Result<AdapterMessage, String> {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|_| {
+        format!(
+            "the adapter printed a line that is not JSON: {}",
+            excerpt(line)
+        )
+    })?;
+    if !value.is_object() {
+        return Err(format!(
+            "the adapter's answer is not a JSON object: {}",
+            excerpt(line)
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        format!(
+            "the adapter's answer does not fit the protocol ({e}): {}",
+            excerpt(line)
+        )
+    })
+}
+
+impl Adapter {
+    /// An adapter that starts on first use.
+    pub fn new(config: AdapterConfig) -> Adapter {
+        let info = if config.oneshot {
+            AdapterInfo {
+                name: String::new(),
+                version: String::new(),
+                features: config.oneshot_features.clone(),
+            }
+        } else {
+            AdapterInfo::default()
+        };
+        Adapter {
+            config,
+            process: None,
+            info,
+        }
+    }
+
+    /// What the adapter said in its hello (one-shot: from `--features`).
+    /// Starts a persistent adapter if needed.
+    ///
+    /// # Errors
+    /// A [`Fault`] when the adapter does not start or answer the hello.
+    pub fn info(&mut self) -> Result<&AdapterInfo, Fault> {
+        if !self.config.oneshot && self.process.is_none() {
+            self.start()?;
+        }
+        Ok(&self.info)
+    }
+
+    fn start(&mut self) -> Result<(), Fault> {
+        let mut process = spawn(&self.config.command).map_err(|reason| Fault {
+            reason,
+            stderr_tail: String::new(),
+        })?;
+        let hello = serde_json::to_string(&HarnessMessage::Hello {
+            protocol: PROTOCOL_VERSION,
+        })
+        .unwrap_or_default();
+        let answer = process
+            .send(&hello)
+            .and_then(|()| process.receive(self.config.timeout))
+            .map_err(|e| format!("during the hello handshake: {e}"))
+            .and_then(|line| parse_answer(&line));
+        match answer {
+            Ok(AdapterMessage::Hello {
+                protocol,
+                name,
+                version,
+                features,
+            }) => {
+                if protocol != PROTOCOL_VERSION {
+                    return Err(process.fault(format!(
+                        "the adapter speaks protocol {protocol}; this harness speaks {PROTOCOL_VERSION}"
+                    )));
+                }
+                self.info = AdapterInfo {
+                    name,
+                    version,
+                    features,
+                };
+                self.process = Some(process);
+                Ok(())
+            }
+            Ok(other) => Err(process.fault(format!(
+                "the adapter answered the hello with a {:?} message",
+                message_type(&other)
+            ))),
+            Err(reason) => Err(process.fault(reason)),
+        }
+    }
+
+    /// Sends one message and reads its answer. On any fault the process is
+    /// dropped (killed) and restarted for the next message.
+    ///
+    /// # Errors
+    /// A [`Fault`] describing what the adapter did wrong.
+    pub fn exchange(&mut self, id: &str, message: &str) -> Result<AdapterMessage, Fault> {
+        if self.config.oneshot {
+            return self.exchange_oneshot(message);
+        }
+        let mut note = None;
+        if let Some(process) = self.process.as_mut() {
+            let extra = process.drain_extra();
+            if extra > 0 {
+                note = Some(format!(
+                    "(before this case the adapter printed {extra} line(s) that answered nothing; it was restarted) "
+                ));
+                self.process = None;
+            }
+        }
+        if self.process.is_none() {
+            self.start().map_err(|mut f| {
+                f.reason = format!("{}{}", note.clone().unwrap_or_default(), f.reason);
+                f
+            })?;
+        }
+        let timeout = self.config.timeout;
+        let Some(process) = self.process.as_mut() else {
+            return Err(Fault {
+                reason: "the adapter is not running".into(),
+                stderr_tail: String::new(),
+            });
+        };
+        let result = process
+            .send(message)
+            .and_then(|()| process.receive(timeout))
+            .and_then(|line| parse_answer(&line))
+            .and_then(|answer| match answer_id(&answer) {
+                Some(got) if got != id => Err(format!(
+                    "the adapter answered with id {got:?}, expected {id:?}"
+                )),
+                _ => Ok(answer),
+            });
+        match result {
+            Ok(answer) => Ok(answer),
+            Err(reason) => {
+                let fault = process.fault(format!("{}{reason}", note.unwrap_or_default()));
+                self.process = None;
+                Err(fault)
+            }
+        }
+    }
+
+    fn exchange_oneshot(&mut self, message: &str) -> Result<AdapterMessage, Fault> {
+        let mut process = spawn(&self.config.command).map_err(|reason| Fault {
+            reason,
+            stderr_tail: String::new(),
+        })?;
+        let sent = process.send(message);
+        process.stdin.take();
+        let result = sent
+            .and_then(|()| process.receive(self.config.timeout))
+            .and_then(|line| parse_answer(&line));
+        result.map_err(|reason| process.fault(reason))
+    }
+}
+
+fn answer_id(answer: &AdapterMessage) -> Option<&str> {
+    match answer {
+        AdapterMessage::Signed { id, .. } | AdapterMessage::Unsupported { id, .. } => Some(id),
+        AdapterMessage::Error { id, .. } => id.as_deref(),
+        AdapterMessage::Hello { .. } => None,
+    }
+}
+
+/// The `type` of a message, for error texts.
+pub fn message_type(message: &AdapterMessage) -> &'static str {
+    match message {
+        AdapterMessage::Hello { .. } => "hello",
+        AdapterMessage::Signed { .. } => "signed",
+        AdapterMessage::Unsupported { .. } => "unsupported",
+        AdapterMessage::Error { .. } => "error",
+    }
+}

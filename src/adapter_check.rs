@@ -1,0 +1,407 @@
+//! Checking a third-party signer, through its adapter, case by case: the
+//! verdict, the first diverging stage against the reference, and the
+//! diagnosis.
+
+use crate::adapter::{message_type, Adapter, AdapterConfig, AdapterInfo};
+use crate::cases::sign_message;
+use crate::diagnose::{diagnose, Evidence};
+use crate::protocol::{AdapterMessage, Location, SignMessage, WireRequest};
+use crate::reference;
+use crate::reference_check::contested_reason;
+use crate::stages::{first_divergence, Divergence, Stage, Stages};
+use crate::verdict::{CaseResult, Failure, Verdict};
+use sigv4_signer::{canonical_headers, canonical_query, Signed, Signer};
+use sigv4_vectors::Case;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// After this many failed starts in a row a worker stops trying, so a
+/// broken command does not cost a timeout per case.
+const MAX_FAILED_STARTS: usize = 3;
+
+/// Checks `cases` with `jobs` adapter processes. Results are in case order.
+/// Also returns what the adapter said about itself (from the first worker
+/// that got a hello).
+pub fn check_all(
+    config: &AdapterConfig,
+    cases: &[Case],
+    jobs: usize,
+) -> (Vec<CaseResult>, AdapterInfo) {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
+    let info: Mutex<Option<AdapterInfo>> = Mutex::new(None);
+    let signer = Signer::new();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, cases.len().max(1)) {
+            scope.spawn(|| {
+                let mut adapter = Adapter::new(config.clone());
+                let mut failed_starts = 0;
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(case) = cases.get(index) else { break };
+                    let result = if failed_starts >= MAX_FAILED_STARTS {
+                        CaseResult {
+                            id: case.id.clone(),
+                            verdict: Verdict::AdapterError {
+                                reason: format!(
+                                    "not run: the adapter failed to start {MAX_FAILED_STARTS} times in a row"
+                                ),
+                                stderr_tail: String::new(),
+                            },
+                            contested: contested_reason(case),
+                            notes: Vec::new(),
+                        }
+                    } else {
+                        let result = check_case(&signer, &mut adapter, case, &info);
+                        let startup = matches!(&result.verdict,
+                            Verdict::AdapterError { reason, .. } if reason.contains("hello") || reason.starts_with("cannot start"));
+                        failed_starts = if startup { failed_starts + 1 } else { 0 };
+                        result
+                    };
+                    if let Ok(mut results) = results.lock() {
+                        results[index] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+    let info = info.into_inner().ok().flatten().unwrap_or_default();
+    (results, info)
+}
+
+fn check_case(
+    signer: &Signer,
+    adapter: &mut Adapter,
+    case: &Case,
+    info_out: &Mutex<Option<AdapterInfo>>,
+) -> CaseResult {
+    let message = sign_message(case);
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        verdict: Verdict::Pass,
+        contested: contested_reason(case),
+        notes: Vec::new(),
+    };
+    let features = match adapter.info() {
+        Ok(info) => {
+            if let Ok(mut slot) = info_out.lock() {
+                slot.get_or_insert_with(|| info.clone());
+            }
+            info.features.clone()
+        }
+        Err(fault) => {
+            result.verdict = Verdict::AdapterError {
+                reason: fault.reason,
+                stderr_tail: fault.stderr_tail,
+            };
+            return result;
+        }
+    };
+    if let Some(missing) = message
+        .required_features()
+        .into_iter()
+        .find(|f| !features.iter().any(|have| have == f))
+    {
+        result.verdict = Verdict::Skipped {
+            reason: format!("unsupported: {missing}"),
+        };
+        return result;
+    }
+    let text = match serde_json::to_string(&crate::protocol::HarnessMessage::Sign(Box::new(
+        message.clone(),
+    ))) {
+        Ok(text) => text,
+        Err(e) => {
+            result.verdict = Verdict::AdapterError {
+                reason: format!("could not encode the message: {e}"),
+                stderr_tail: String::new(),
+            };
+            return result;
+        }
+    };
+    let answer = match adapter.exchange(&case.id, &text) {
+        Ok(answer) => answer,
+        Err(fault) => {
+            result.verdict = Verdict::AdapterError {
+                reason: fault.reason,
+                stderr_tail: fault.stderr_tail,
+            };
+            return result;
+        }
+    };
+    let reference = match reference::sign(signer, &message) {
+        Ok(signed) => signed,
+        Err(e) => {
+            result.verdict = Verdict::Fail(Failure {
+                divergence: None,
+                message: Some(format!("the reference signer refused this case: {e}")),
+                diagnosis: Vec::new(),
+            });
+            return result;
+        }
+    };
+    match answer {
+        AdapterMessage::Signed {
+            request,
+            canonical_request,
+            string_to_sign,
+            signature,
+            ..
+        } => {
+            let actual = AdapterOutput {
+                request,
+                canonical_request,
+                string_to_sign,
+                signature,
+            };
+            result.verdict = judge(&message, &reference, &actual, &mut result.notes);
+        }
+        AdapterMessage::Unsupported { reason, .. } => {
+            result.verdict = Verdict::Skipped {
+                reason: format!("unsupported by the adapter: {reason}"),
+            };
+        }
+        AdapterMessage::Error { message: text, .. } => {
+            result.verdict = Verdict::Fail(Failure {
+                divergence: None,
+                message: Some(text),
+                diagnosis: Vec::new(),
+            });
+        }
+        other @ AdapterMessage::Hello { .. } => {
+            result.verdict = Verdict::AdapterError {
+                reason: format!(
+                    "the adapter answered a sign message with a {:?} message",
+                    message_type(&other)
+                ),
+                stderr_tail: String::new(),
+            };
+        }
+    }
+    result
+}
+
+/// What an adapter returned for one case.
+#[derive(Debug, Clone)]
+pub struct AdapterOutput {
+    /// The request as it would be sent.
+    pub request: WireRequest,
+    /// Optional intermediates.
+    pub canonical_request: Option<String>,
+    /// Optional intermediates.
+    pub string_to_sign: Option<String>,
+    /// Optional explicit signature.
+    pub signature: Option<String>,
+}
+
+/// Compares an adapter's output with the reference's, stage by stage, and
+/// diagnoses a failure.
+pub fn judge(
+    message: &SignMessage,
+    reference: &Signed,
+    actual: &AdapterOutput,
+    notes: &mut Vec<String>,
+) -> Verdict {
+    let auth = AuthParts::find(&actual.request, message.options.location);
+    let actual_stages = Stages {
+        scope: auth
+            .credential
+            .as_deref()
+            .and_then(|c| c.split_once('/'))
+            .map(|(_, s)| s.to_owned()),
+        signed_headers: auth.signed_headers.clone(),
+        canonical_request: actual.canonical_request.clone(),
+        string_to_sign: actual.string_to_sign.clone(),
+        signature: actual.signature.clone().or_else(|| auth.signature.clone()),
+        signed_request: None,
+    };
+    let expected_stages = Stages::of_signed(reference, String::new());
+    let mut divergence = first_divergence(&expected_stages, &actual_stages);
+    if actual_stages.signature.is_none() && divergence.is_none() {
+        divergence = Some(Divergence {
+            stage: Stage::Signature,
+            expected: reference.signature.clone(),
+            actual: "(no signature: neither a \"signature\" field nor one in the request)".into(),
+        });
+    }
+    if divergence.is_none() {
+        let (expected, actual_shape) = covered_shapes(message, reference, &actual.request, notes);
+        if expected != actual_shape {
+            divergence = Some(Divergence {
+                stage: Stage::SignedRequest,
+                expected,
+                actual: actual_shape,
+            });
+        }
+    }
+    match divergence {
+        None => Verdict::Pass,
+        Some(divergence) => {
+            let diagnosis = actual_stages
+                .signature
+                .as_deref()
+                .map(|signature| {
+                    let evidence = Evidence {
+                        amz_date: auth.amz_date.clone(),
+                        scope: actual_stages.scope.clone(),
+                    };
+                    diagnose(
+                        message,
+                        signature,
+                        actual.canonical_request.as_deref(),
+                        &evidence,
+                    )
+                })
+                .unwrap_or_default();
+            Verdict::Fail(Failure {
+                divergence: Some(divergence),
+                message: None,
+                diagnosis,
+            })
+        }
+    }
+}
+
+/// The signature's parts as found in a request.
+#[derive(Debug, Default)]
+struct AuthParts {
+    credential: Option<String>,
+    amz_date: Option<String>,
+    signed_headers: Option<String>,
+    signature: Option<String>,
+}
+
+impl AuthParts {
+    fn find(request: &WireRequest, location: Location) -> AuthParts {
+        match location {
+            Location::Header => {
+                let Some((_, value)) = request
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                else {
+                    return AuthParts::default();
+                };
+                let mut parts = AuthParts {
+                    amz_date: request
+                        .headers
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-date"))
+                        .map(|(_, v)| v.trim().to_owned()),
+                    ..AuthParts::default()
+                };
+                let rest = value
+                    .trim()
+                    .strip_prefix(sigv4_signer::ALGORITHM)
+                    .unwrap_or(value);
+                for item in rest.split(',') {
+                    let item = item.trim();
+                    if let Some(v) = item.strip_prefix("Credential=") {
+                        parts.credential = Some(v.to_owned());
+                    } else if let Some(v) = item.strip_prefix("SignedHeaders=") {
+                        parts.signed_headers = Some(v.to_owned());
+                    } else if let Some(v) = item.strip_prefix("Signature=") {
+                        parts.signature = Some(v.to_owned());
+                    }
+                }
+                parts
+            }
+            Location::Query => {
+                let param = |name: &str| query_param(&request.query, name);
+                AuthParts {
+                    credential: param("X-Amz-Credential"),
+                    amz_date: param("X-Amz-Date"),
+                    signed_headers: param("X-Amz-SignedHeaders"),
+                    signature: param("X-Amz-Signature"),
+                }
+            }
+        }
+    }
+}
+
+/// The decoded value of the first query parameter named `name`.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The parts of a request a signature covers, as comparable text, for the
+/// reference and for the adapter's request: method, path, canonical query,
+/// and the canonical form of the signed headers plus the authorization and
+/// token. Headers the adapter added without signing are noted, not
+/// compared.
+fn covered_shapes(
+    message: &SignMessage,
+    reference: &Signed,
+    sent: &WireRequest,
+    notes: &mut Vec<String>,
+) -> (String, String) {
+    let covered: Vec<&str> = reference.signed_headers.split(';').collect();
+    let keep = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        covered.contains(&lower.as_str())
+            || lower == "authorization"
+            || (lower == "x-amz-security-token" && message.credentials.session_token.is_some())
+    };
+    for (name, value) in &sent.headers {
+        if !keep(name) {
+            notes.push(format!(
+                "the adapter's request carries {name}: {value} without signing it (an HTTP library may add it; \
+                 a proxy may change it)"
+            ));
+        }
+    }
+    let shape = |request: &WireRequest| {
+        let headers: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .filter(|(n, _)| keep(n))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let (mut block, mut names) = (String::new(), String::new());
+        if canonical_headers(&headers, &mut block, &mut names).is_err() {
+            block = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+        }
+        let mut query = String::new();
+        canonical_query(&request.query, &[], &mut query);
+        format!(
+            "{} {}\nquery: {query}\n{block}",
+            request.method, request.path
+        )
+    };
+    let reference_request = WireRequest {
+        method: reference.request.method.clone(),
+        path: reference.request.path.clone(),
+        query: reference.request.query.clone(),
+        headers: reference.request.headers.clone(),
+        body_base64: None,
+    };
+    (shape(&reference_request), shape(sent))
+}

@@ -1,0 +1,379 @@
+//! Command-line interface: argument parsing and dispatch only; the work is
+//! done by the library modules.
+
+use crate::adapter::AdapterConfig;
+use crate::report::json::Subject;
+use crate::select::{select, Selection};
+use clap::{Args, Parser, Subcommand};
+use sigv4_signer::Signer;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit status: every case passed or was skipped.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: a case failed (outside the baseline, when one is given).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: a usage or setup error.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigv4-conformance",
+    version,
+    about = "Conformance harness for AWS Signature Version 4 signers",
+    long_about = "Checks AWS Signature Version 4 signers against the published test vectors.\n\n\
+        Without --adapter, `check` verifies the built-in reference signer. With --adapter, it \
+        runs your signer through the adapter protocol (docs/adapter-protocol.md) and shows, for \
+        each failing case, the first diverging step and the rule that was broken.\n\n\
+        Exit status: 0 all passed or skipped, 1 a case failed, 2 usage or setup error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a signer (the built-in reference without --adapter) against the vectors.
+    Check(CheckArgs),
+    /// Print every intermediate of one case, computed by the reference signer.
+    Explain {
+        /// A case id, e.g. aws-v4/get-vanilla-query/header (see `check --list`).
+        case_id: String,
+        /// Also load vectors from this directory (repeatable).
+        #[arg(long = "vectors", value_name = "DIR")]
+        vector_dirs: Vec<PathBuf>,
+    },
+    /// Run the reference signer as a protocol v1 adapter on stdin/stdout.
+    ReferenceAdapter,
+    /// Work with the vector set.
+    Vectors {
+        #[command(subcommand)]
+        command: VectorsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VectorsCommand {
+    /// Write all vectors as one JSON document.
+    Export {
+        /// Write to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also load vectors from this directory (repeatable).
+        #[arg(long = "vectors", value_name = "DIR")]
+        vector_dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct SelectionArgs {
+    /// Only cases of this suite (repeatable), e.g. aws-v4 or aws-2015.
+    #[arg(long = "suite", value_name = "SUITE")]
+    suites: Vec<String>,
+    /// Only cases whose id matches this glob (repeatable; `*` matches across `/`).
+    #[arg(long = "filter", value_name = "GLOB")]
+    filters: Vec<String>,
+    /// Also load vectors in this project's format from DIR (repeatable).
+    #[arg(long = "vectors", value_name = "DIR")]
+    vector_dirs: Vec<PathBuf>,
+    /// Use only the --vectors directories, not the embedded vectors.
+    #[arg(long)]
+    no_embedded: bool,
+}
+
+impl SelectionArgs {
+    fn selection(&self) -> Selection {
+        Selection {
+            suites: self.suites.clone(),
+            filters: self.filters.clone(),
+            vector_dirs: self.vector_dirs.clone(),
+            no_embedded: self.no_embedded,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    selection: SelectionArgs,
+    /// List the selected case ids and exit.
+    #[arg(long)]
+    list: bool,
+    /// The adapter command to check, run with `sh -c`, e.g. "python3 my_adapter.py".
+    #[arg(long, value_name = "CMD")]
+    adapter: Option<String>,
+    /// Start the adapter once per case, without the hello handshake.
+    #[arg(long, requires = "adapter")]
+    oneshot: bool,
+    /// Features of a one-shot adapter, comma-separated [default: all of them].
+    #[arg(long, value_delimiter = ',', requires = "oneshot", value_name = "LIST")]
+    features: Vec<String>,
+    /// Seconds to wait for each answer (and for the hello).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    timeout: f64,
+    /// Adapter processes to run in parallel; results stay in case order.
+    #[arg(long, short, default_value_t = 1, value_name = "N")]
+    jobs: usize,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Expected failures: exit 0 unless something fails that FILE does not list.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current failures as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Junit,
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return ExitCode::from(if usage { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain {
+            case_id,
+            vector_dirs,
+        } => {
+            let cases = select(&Selection {
+                vector_dirs,
+                ..Selection::default()
+            })?;
+            let case = cases.iter().find(|c| c.id == case_id).ok_or_else(|| {
+                let near: Vec<&str> = cases
+                    .iter()
+                    .filter(|c| {
+                        c.id.contains(
+                            case_id
+                                .trim_end_matches("/header")
+                                .trim_end_matches("/query"),
+                        )
+                    })
+                    .map(|c| c.id.as_str())
+                    .take(5)
+                    .collect();
+                if near.is_empty() {
+                    format!("no case with id {case_id:?}; `check --list` shows the ids")
+                } else {
+                    format!(
+                        "no case with id {case_id:?}; did you mean: {}",
+                        near.join(", ")
+                    )
+                }
+            })?;
+            emit(&crate::explain::explain(case));
+            Ok(EXIT_OK)
+        }
+        Command::ReferenceAdapter => {
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::stdout().lock();
+            match crate::reference_adapter::serve(stdin, stdout) {
+                Ok(()) => Ok(EXIT_OK),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+                Err(e) => Err(format!("reference adapter: {e}")),
+            }
+        }
+        Command::Vectors {
+            command:
+                VectorsCommand::Export {
+                    output,
+                    vector_dirs,
+                },
+        } => {
+            let cases = select(&Selection {
+                vector_dirs,
+                ..Selection::default()
+            })?;
+            let json = serde_json::to_string_pretty(&sigv4_vectors::export_json(&cases))
+                .map_err(|e| e.to_string())?;
+            write_output(output.as_deref(), &format!("{json}\n"))?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<u8, String> {
+    let cases = select(&args.selection.selection())?;
+    if args.list {
+        let ids: String = cases.iter().map(|c| format!("{}\n", c.id)).collect();
+        emit(&ids);
+        return Ok(EXIT_OK);
+    }
+    if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(format!(
+            "--timeout {} is out of range: give 0 < SECS <= 3600",
+            args.timeout
+        ));
+    }
+    if args.jobs == 0 || args.jobs > 256 {
+        return Err(format!(
+            "--jobs {} is out of range: give 1..=256",
+            args.jobs
+        ));
+    }
+    for feature in &args.features {
+        if !crate::protocol::ALL_FEATURES.contains(&feature.as_str()) {
+            return Err(format!(
+                "unknown feature {feature:?}; the features are: {}",
+                crate::protocol::ALL_FEATURES.join(", ")
+            ));
+        }
+    }
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()?;
+    let (mut results, subject) = match &args.adapter {
+        None => {
+            let signer = Signer::new();
+            let results: Vec<_> = cases
+                .iter()
+                .map(|case| crate::reference_check::check_case(&signer, case))
+                .collect();
+            let subject = Subject {
+                name: "sigv4-conformance reference".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                command: String::new(),
+            };
+            (results, subject)
+        }
+        Some(command) => {
+            let config = AdapterConfig {
+                command: command.clone(),
+                oneshot: args.oneshot,
+                oneshot_features: if args.features.is_empty() {
+                    crate::protocol::ALL_FEATURES
+                        .iter()
+                        .map(|f| (*f).to_owned())
+                        .collect()
+                } else {
+                    args.features.clone()
+                },
+                timeout: Duration::from_secs_f64(args.timeout),
+            };
+            let (results, info) = crate::adapter_check::check_all(&config, &cases, args.jobs);
+            let subject = Subject {
+                name: info.name,
+                version: info.version,
+                command: command.clone(),
+            };
+            (results, subject)
+        }
+    };
+    crate::report::redact::redact(&mut results, &crate::report::redact::secrets_of(&cases));
+    let comparison = baseline
+        .as_ref()
+        .map(|b| crate::baseline::compare(b, &results));
+    let report = match args.format {
+        Format::Human => {
+            let who = if subject.command.is_empty() {
+                "built-in reference signer".to_owned()
+            } else {
+                let name = if subject.name.is_empty() {
+                    "adapter".to_owned()
+                } else {
+                    format!("{} {}", subject.name, subject.version)
+                };
+                format!("{} (`{}`)", name.trim(), subject.command)
+            };
+            let mut text = crate::report::human::render(
+                &format!(
+                    "sigv4-conformance {}: {who} against {} cases",
+                    env!("CARGO_PKG_VERSION"),
+                    results.len()
+                ),
+                &results,
+            );
+            if let Some(c) = &comparison {
+                text.push_str(&crate::baseline::describe(c));
+            }
+            text
+        }
+        Format::Json => {
+            let mut doc = crate::report::json::render(&subject, &results);
+            if let (Some(c), Some(map)) = (&comparison, doc.as_object_mut()) {
+                map.insert("baseline".into(), serde_json::json!({
+                    "new_failures": c.new_failures,
+                    "regressions": c.regressions.iter().map(|(id, was, now)| serde_json::json!({"id": id, "was": was, "now": now})).collect::<Vec<_>>(),
+                    "unexpected_passes": c.unexpected_passes,
+                    "stale": c.stale,
+                    "known": c.known,
+                }));
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+            )
+        }
+        Format::Junit => crate::report::junit::render(&subject.name, &results),
+    };
+    write_output(args.output.as_deref(), &report)?;
+    if args.output.is_some() && args.format != Format::Human {
+        let s = crate::verdict::Summary::of(&results);
+        eprintln!(
+            "{} cases: {} passed, {} failed, {} skipped, {} adapter errors",
+            s.total, s.pass, s.fail, s.skipped, s.adapter_error
+        );
+    }
+    if let Some(path) = &args.write_baseline {
+        let text = serde_json::to_string_pretty(&crate::baseline::from_results(&results))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, format!("{text}\n"))
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+    }
+    let failed = match &comparison {
+        Some(c) => c.is_failure(),
+        None => results.iter().any(|r| r.fails_run()),
+    };
+    Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    match path {
+        None => {
+            emit(text);
+            Ok(())
+        }
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Line diffs of two intermediates, with invisible characters shown, so a
+//! stray tab, trailing space or `\r` cannot hide.
+
+/// Shows `line` with control characters escaped and spaces at either end
+/// marked `␠`.
+pub fn visible(line: &str) -> String {
+    let leading = line.len() - line.trim_start_matches(' ').len();
+    let trailing = line.len() - line.trim_end_matches(' ').len();
+    let mut out = String::with_capacity(line.len());
+    let chars: Vec<char> = line.chars().collect();
+    let count = chars.len();
+    for (i, c) in chars.into_iter().enumerate() {
+        match c {
+            ' ' if i < leading || i >= count.saturating_sub(trailing) => out.push('␠'),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A unified-style diff of `expected` and `actual`, line by line: `-` lines
+/// only in expected, `+` only in actual, two spaces for common lines.
+pub fn line_diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.split('\n').collect();
+    let b: Vec<&str> = actual.split('\n').collect();
+    // Intermediates are short; a quadratic LCS table is fine, but guard
+    // against adapters returning megabytes.
+    if a.len() * b.len() > 4_000_000 {
+        return format!("(too long to diff: {} and {} lines)\n", a.len(), b.len());
+    }
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push_str(&format!("  {}\n", visible(a[i])));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push_str(&format!("- {}\n", visible(a[i])));
+            i += 1;
+        } else {
+            out.push_str(&format!("+ {}\n", visible(b[j])));
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shows_what_differs_and_what_hides() {
+        let diff = line_diff("GET\n/\nhost:a\n", "GET\n/ \nhost:a\t\n");
+        assert_eq!(diff, "  GET\n- /\n- host:a\n+ /␠\n+ host:a\\t\n  \n");
+    }
+}

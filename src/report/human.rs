@@ -1,0 +1,106 @@
+//! One line per case, then each failure with its diff and diagnosis, then a
+//! summary line.
+
+use crate::diff::line_diff;
+use crate::verdict::{CaseResult, Summary, Verdict};
+use std::fmt::Write;
+
+/// The human report of `results`.
+pub fn render(title: &str, results: &[CaseResult]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{title}\n");
+    for r in results {
+        let tag = match &r.verdict {
+            Verdict::Pass => "PASS ",
+            Verdict::Fail(_) if r.contested.is_some() => "FAIL?",
+            Verdict::Fail(_) => "FAIL ",
+            Verdict::Skipped { .. } => "SKIP ",
+            Verdict::AdapterError { .. } => "ERROR",
+        };
+        let detail = match &r.verdict {
+            Verdict::Pass => String::new(),
+            Verdict::Fail(f) => match (&f.divergence, &f.message) {
+                (Some(d), _) => format!("diverged at {}", d.stage.as_str()),
+                (None, Some(m)) => format!("signer error: {}", first_line(m)),
+                (None, None) => String::new(),
+            },
+            Verdict::Skipped { reason } => reason.clone(),
+            Verdict::AdapterError { reason, .. } => {
+                format!("adapter error: {}", first_line(reason))
+            }
+        };
+        let _ = writeln!(out, "{tag} {:<58} {detail}", r.id);
+    }
+    let failures: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Fail(_) | Verdict::AdapterError { .. }))
+        .collect();
+    for r in &failures {
+        let _ = writeln!(out, "\n── {} ──", r.id);
+        if let Some(reason) = &r.contested {
+            let _ = writeln!(out, "contested case: {reason}");
+        }
+        match &r.verdict {
+            Verdict::Fail(f) => {
+                if let Some(m) = &f.message {
+                    let _ = writeln!(out, "the signer reported: {m}");
+                }
+                if let Some(d) = &f.divergence {
+                    let _ = writeln!(
+                        out,
+                        "first diverging step: {} (- expected, + actual)",
+                        d.stage.as_str()
+                    );
+                    out.push_str(&line_diff(&d.expected, &d.actual));
+                }
+                for diagnosis in &f.diagnosis {
+                    let proof = if diagnosis.proven { "PROVEN" } else { "likely" };
+                    let _ = writeln!(
+                        out,
+                        "diagnosis ({proof}): {}: {}",
+                        diagnosis.fault, diagnosis.explanation
+                    );
+                }
+            }
+            Verdict::AdapterError {
+                reason,
+                stderr_tail,
+            } => {
+                let _ = writeln!(out, "{reason}");
+                if !stderr_tail.is_empty() {
+                    let _ = writeln!(out, "adapter stderr (last lines):");
+                    for line in stderr_tail.lines() {
+                        let _ = writeln!(out, "  | {line}");
+                    }
+                }
+            }
+            _ => {}
+        }
+        for note in &r.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+    }
+    let s = Summary::of(results);
+    let _ = writeln!(
+        out,
+        "\n{} cases: {} passed, {} failed{}, {} skipped, {} adapter errors",
+        s.total,
+        s.pass,
+        s.fail,
+        if s.contested_fail > 0 {
+            format!(
+                " ({} on contested cases, marked FAIL?, which do not fail the run)",
+                s.contested_fail
+            )
+        } else {
+            String::new()
+        },
+        s.skipped,
+        s.adapter_error
+    );
+    out
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
