@@ -1,0 +1,64 @@
+//! The command-line interface as a user meets it: the binary run as a
+//! process, its output and exit status.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_without_adapter_passes_every_vector() {
+    let (code, stdout, _) = run(&["check"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("PASS  aws-v4/get-vanilla-query/header"));
+    assert!(
+        stdout.contains("111 passed, 2 failed (2 on contested cases"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn list_and_filter_select_cases() {
+    let (code, stdout, _) = run(&["check", "--list", "--filter", "aws-2015/normalize-path/*"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 8, "{stdout}");
+    let (code, _, stderr) = run(&["check", "--filter", "no-such-case*"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no case matches"), "{stderr}");
+}
+
+#[test]
+fn explain_marks_each_published_stage() {
+    let (code, stdout, _) = run(&["explain", "aws-v4/get-vanilla-query/query"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("canonical request:  [matches the published value]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("signature:  [matches the published value]"));
+    let (code, _, stderr) = run(&["explain", "aws-v4/get-vanilla-querie"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no case with id"));
+}
+
+#[test]
+fn export_writes_one_json_document() {
+    let (code, stdout, _) = run(&["vectors", "export"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["format"], "sigv4-conformance-vectors");
+    assert!(doc["cases"].as_array().map_or(0, Vec::len) >= 100);
+    assert_eq!(
+        doc["cases"][0]["id"],
+        "aws-2015/get-header-key-duplicate/header"
+    );
+}

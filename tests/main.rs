@@ -1,0 +1,8 @@
+//! The workspace's integration tests, one binary (as ripgrep and rustls
+//! do). Each module says what belongs in it.
+
+mod cli;
+mod properties;
+mod reference_adapter;
+mod snapshots;
+mod vectors;
