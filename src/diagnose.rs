@@ -193,7 +193,8 @@ pub fn diagnose(
     let matches = |rules: &Rules| {
         resign(message, &body, rules).is_some_and(|(creq, sig)| {
             sig != correct_signature
-                && (sig == signature || canonical.is_some_and(|c| c == creq && creq != correct_creq))
+                && (sig == signature
+                    || canonical.is_some_and(|c| c == creq && creq != correct_creq))
         })
     };
     let faults: Vec<&FaultSpec> = CATALOGUE
