@@ -4,5 +4,6 @@
 mod cli;
 mod properties;
 mod reference_adapter;
+mod shipped_adapters;
 mod snapshots;
 mod vectors;

@@ -53,3 +53,37 @@ fn reference_intermediates() {
         assert!(found > 0, "{dir}: no case loaded for this directory");
     });
 }
+
+#[test]
+fn no_snapshot_is_stale() {
+    // insta reports missing or changed snapshots; this catches the third
+    // kind: a snapshot whose case or stage no longer exists.
+    let cases = sigv4_vectors::embedded().expect("embedded vectors load");
+    let expected: std::collections::BTreeSet<String> = cases
+        .iter()
+        .flat_map(|case| {
+            let path = format!("{}/context.json", case.dir).replace('/', "__");
+            let loc = case.location.as_str();
+            [
+                "canonical-request",
+                "string-to-sign",
+                "signing-key",
+                "signature",
+                "signed-request",
+            ]
+            .map(|stage| format!("main__snapshots__{loc}-{stage}@{path}.snap"))
+        })
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut found = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/snapshots exists") {
+        let name = entry
+            .expect("readable")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(expected.contains(&name), "stale snapshot {name}: delete it");
+        found += 1;
+    }
+    assert_eq!(found, expected.len(), "snapshots are missing");
+}
