@@ -48,6 +48,18 @@ enum Command {
     },
     /// Run the reference signer as a protocol v1 adapter on stdin/stdout.
     ReferenceAdapter,
+    /// Render several `check --format json` reports as one table.
+    Matrix {
+        /// JSON reports, one per implementation.
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Markdown)]
+        format: MatrixFormat,
+        /// Write to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Work with the vector set.
     Vectors {
         #[command(subcommand)]
@@ -132,6 +144,12 @@ struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MatrixFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Human,
     Json,
@@ -201,6 +219,29 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
                 Err(e) => Err(format!("reference adapter: {e}")),
             }
+        }
+        Command::Matrix {
+            reports,
+            format,
+            output,
+        } => {
+            let mut columns = Vec::new();
+            for path in &reports {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let doc: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+                columns.push(crate::report::matrix::column(
+                    &path.display().to_string(),
+                    &doc,
+                )?);
+            }
+            let rendered = match format {
+                MatrixFormat::Markdown => crate::report::matrix::markdown(&columns),
+                MatrixFormat::Html => crate::report::matrix::html(&columns),
+            };
+            write_output(output.as_deref(), &rendered)?;
+            Ok(EXIT_OK)
         }
         Command::Vectors {
             command:

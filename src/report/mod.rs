@@ -4,4 +4,5 @@
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod matrix;
 pub mod redact;

@@ -1,0 +1,169 @@
+//! `matrix REPORT.json...`: several JSON reports as one table, rows are
+//! cases, columns are implementations, each failing cell naming the
+//! diagnosed fault (or the diverging stage when no fault was proven).
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One implementation's column.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Header text: name and version (or the file name).
+    pub title: String,
+    /// Cell per case id.
+    pub cells: BTreeMap<String, Cell>,
+}
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Passed.
+    Pass,
+    /// Failed: the fault or stage, and whether the case is contested.
+    Fail {
+        /// The proven fault, or `at <stage>`.
+        what: String,
+        /// The case is contested.
+        contested: bool,
+    },
+    /// Skipped, with the reason.
+    Skipped(String),
+    /// Adapter error.
+    AdapterError,
+}
+
+/// Reads one JSON report into a column.
+///
+/// # Errors
+/// A message naming what is missing when the document is not a report.
+pub fn column(file_name: &str, report: &Value) -> Result<Column, String> {
+    let cases = report["cases"].as_array().ok_or_else(|| {
+        format!("{file_name}: not a sigv4-conformance JSON report (no \"cases\" array)")
+    })?;
+    let name = report["adapter"]["name"].as_str().unwrap_or("");
+    let version = report["adapter"]["version"].as_str().unwrap_or("");
+    let title = if name.is_empty() {
+        file_name.to_owned()
+    } else {
+        format!("{name} {version}").trim().to_owned()
+    };
+    let mut cells = BTreeMap::new();
+    for case in cases {
+        let id = case["id"]
+            .as_str()
+            .ok_or_else(|| format!("{file_name}: a case without an \"id\""))?;
+        let cell = match case["verdict"].as_str() {
+            Some("pass") => Cell::Pass,
+            Some("fail") => {
+                let fault = case["diagnosis"]
+                    .as_array()
+                    .and_then(|d| d.iter().find(|x| x["proven"] == true))
+                    .and_then(|d| d["fault"].as_str())
+                    .map(str::to_owned);
+                let stage = case["diverged_at"].as_str().map(|s| format!("at {s}"));
+                Cell::Fail {
+                    what: fault.or(stage).unwrap_or_else(|| "error".to_owned()),
+                    contested: case.get("contested").is_some(),
+                }
+            }
+            Some("skipped") => Cell::Skipped(case["reason"].as_str().unwrap_or("").to_owned()),
+            Some("adapter-error") => Cell::AdapterError,
+            other => {
+                return Err(format!(
+                    "{file_name}: case {id} has an unknown verdict {other:?}"
+                ))
+            }
+        };
+        cells.insert(id.to_owned(), cell);
+    }
+    Ok(Column { title, cells })
+}
+
+fn case_ids(columns: &[Column]) -> Vec<&str> {
+    let mut ids: Vec<&str> = columns
+        .iter()
+        .flat_map(|c| c.cells.keys().map(String::as_str))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn text(cell: Option<&Cell>) -> String {
+    match cell {
+        None => "–".to_owned(),
+        Some(Cell::Pass) => "pass".to_owned(),
+        Some(Cell::Fail { what, contested }) => {
+            format!("FAIL{} {what}", if *contested { "?" } else { "" })
+        }
+        Some(Cell::Skipped(_)) => "skip".to_owned(),
+        Some(Cell::AdapterError) => "adapter-error".to_owned(),
+    }
+}
+
+/// The matrix as a Markdown table.
+pub fn markdown(columns: &[Column]) -> String {
+    let mut out = String::from("| case |");
+    for c in columns {
+        let _ = write!(out, " {} |", c.title.replace('|', "\\|"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    for id in case_ids(columns) {
+        let _ = write!(out, "| `{id}` |");
+        for c in columns {
+            let _ = write!(out, " {} |", text(c.cells.get(id)).replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    out.push_str("\nFAIL? marks a contested case (see the vector's contested_reason). – means the report has no such case.\n");
+    out
+}
+
+/// The matrix as a self-contained HTML page.
+pub fn html(columns: &[Column]) -> String {
+    use crate::report::junit::escape;
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>SigV4 conformance matrix</title><style>\
+         body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}\
+         th,td{border:1px solid #ccc;padding:.25em .6em;font-size:14px}th{background:#f4f4f4;position:sticky;top:0}\
+         td.pass{background:#e6f4ea}td.fail{background:#fce8e6}td.contested{background:#fef7e0}\
+         td.skip{color:#777}td.error{background:#f3e5f5}code{font-size:13px}\
+         </style></head><body>\n<h1>SigV4 conformance matrix</h1>\n<table>\n<tr><th>case</th>",
+    );
+    for c in columns {
+        let _ = write!(out, "<th>{}</th>", escape(&c.title));
+    }
+    out.push_str("</tr>\n");
+    for id in case_ids(columns) {
+        let _ = write!(out, "<tr><td><code>{}</code></td>", escape(id));
+        for c in columns {
+            let cell = c.cells.get(id);
+            let class = match cell {
+                Some(Cell::Pass) => "pass",
+                Some(Cell::Fail {
+                    contested: true, ..
+                }) => "contested",
+                Some(Cell::Fail { .. }) => "fail",
+                Some(Cell::Skipped(_)) => "skip",
+                Some(Cell::AdapterError) => "error",
+                None => "",
+            };
+            let title = match cell {
+                Some(Cell::Skipped(reason)) => format!(" title=\"{}\"", escape(reason)),
+                _ => String::new(),
+            };
+            let _ = write!(
+                out,
+                "<td class=\"{class}\"{title}>{}</td>",
+                escape(&text(cell))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n<p>FAIL? marks a contested case. Hover a skipped cell for the reason.</p>\n</body></html>\n");
+    out
+}
