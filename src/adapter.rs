@@ -48,6 +48,9 @@ pub struct AdapterInfo {
 /// An adapter fault: what it did wrong and its stderr tail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
+    /// True when the adapter could not be started or failed the hello
+    /// handshake (as opposed to failing one exchange).
+    pub at_start: bool,
     /// What happened, in a sentence.
     pub reason: String,
     /// The last lines of stderr.
@@ -133,10 +136,13 @@ fn read_lines(stdout: impl Read, sender: std::sync::mpsc::SyncSender<Line>) {
             Ok(0) => Line::Eof,
             Err(e) => Line::ReadError(e.to_string()),
             Ok(_) if line.last() != Some(&b'\n') && line.len() > MAX_LINE_BYTES => {
-                // Skip the rest of the over-long line.
-                let mut sink = Vec::new();
-                let _ = reader.read_until(b'\n', &mut sink);
-                Line::TooLong
+                // Report at once, then discard the rest of the line without
+                // keeping it: it may never end.
+                drop(line);
+                if sender.send(Line::TooLong).is_err() || !skip_line(&mut reader) {
+                    return;
+                }
+                continue;
             }
             Ok(_) => match String::from_utf8(line) {
                 Ok(text) => Line::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
@@ -146,6 +152,24 @@ fn read_lines(stdout: impl Read, sender: std::sync::mpsc::SyncSender<Line>) {
         let end = matches!(event, Line::Eof | Line::ReadError(_));
         if sender.send(event).is_err() || end {
             return;
+        }
+    }
+}
+
+/// Discards input up to and including the next newline; false at end of
+/// input or on a read error.
+fn skip_line(reader: &mut impl BufRead) -> bool {
+    loop {
+        let (consumed, found) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return false,
+            Ok(buffer) => match buffer.iter().position(|&b| b == b'\n') {
+                Some(at) => (at + 1, true),
+                None => (buffer.len(), false),
+            },
+        };
+        reader.consume(consumed);
+        if found {
+            return true;
         }
     }
 }
@@ -181,6 +205,7 @@ impl Process {
     fn fault(&mut self, reason: String) -> Fault {
         let stderr_tail = self.stderr_tail();
         Fault {
+            at_start: false,
             reason,
             stderr_tail,
         }
@@ -303,6 +328,7 @@ impl Adapter {
 
     fn start(&mut self) -> Result<(), Fault> {
         let mut process = spawn(&self.config.command).map_err(|reason| Fault {
+            at_start: true,
             reason,
             stderr_tail: String::new(),
         })?;
@@ -313,34 +339,34 @@ impl Adapter {
         let answer = process
             .send(&hello)
             .and_then(|()| process.receive(self.config.timeout))
-            .map_err(|e| format!("during the hello handshake: {e}"))
             .and_then(|line| parse_answer(&line));
-        match answer {
+        let problem = match answer {
             Ok(AdapterMessage::Hello {
                 protocol,
                 name,
                 version,
                 features,
             }) => {
-                if protocol != PROTOCOL_VERSION {
-                    return Err(process.fault(format!(
-                        "the adapter speaks protocol {protocol}; this harness speaks {PROTOCOL_VERSION}"
-                    )));
+                if protocol == PROTOCOL_VERSION {
+                    self.info = AdapterInfo {
+                        name,
+                        version,
+                        features,
+                    };
+                    self.process = Some(process);
+                    return Ok(());
                 }
-                self.info = AdapterInfo {
-                    name,
-                    version,
-                    features,
-                };
-                self.process = Some(process);
-                Ok(())
+                format!("the adapter speaks protocol {protocol}; this harness speaks {PROTOCOL_VERSION}")
             }
-            Ok(other) => Err(process.fault(format!(
-                "the adapter answered the hello with a {:?} message",
+            Ok(other) => format!(
+                "the adapter answered with a {:?} message",
                 message_type(&other)
-            ))),
-            Err(reason) => Err(process.fault(reason)),
-        }
+            ),
+            Err(reason) => reason,
+        };
+        let mut fault = process.fault(format!("during the hello handshake: {problem}"));
+        fault.at_start = true;
+        Err(fault)
     }
 
     /// Sends one message and reads its answer. On any fault the process is
@@ -371,6 +397,7 @@ impl Adapter {
         let timeout = self.config.timeout;
         let Some(process) = self.process.as_mut() else {
             return Err(Fault {
+                at_start: true,
                 reason: "the adapter is not running".into(),
                 stderr_tail: String::new(),
             });
@@ -380,6 +407,9 @@ impl Adapter {
             .and_then(|()| process.receive(timeout))
             .and_then(|line| parse_answer(&line))
             .and_then(|answer| match answer_id(&answer) {
+                _ if matches!(answer, AdapterMessage::Hello { .. }) => {
+                    Err("the adapter answered a sign message with a \"hello\" message".to_owned())
+                }
                 Some(got) if got != id => Err(format!(
                     "the adapter answered with id {got:?}, expected {id:?}"
                 )),
@@ -397,6 +427,7 @@ impl Adapter {
 
     fn exchange_oneshot(&mut self, message: &str) -> Result<AdapterMessage, Fault> {
         let mut process = spawn(&self.config.command).map_err(|reason| Fault {
+            at_start: true,
             reason,
             stderr_tail: String::new(),
         })?;

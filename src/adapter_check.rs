@@ -52,10 +52,10 @@ pub fn check_all(
                             notes: Vec::new(),
                         }
                     } else {
-                        let result = check_case(&signer, &mut adapter, case, &info);
-                        let startup = matches!(&result.verdict,
-                            Verdict::AdapterError { reason, .. } if reason.contains("hello") || reason.starts_with("cannot start"));
-                        failed_starts = if startup { failed_starts + 1 } else { 0 };
+                        let mut failed_start = false;
+                        let result =
+                            check_case(&signer, &mut adapter, case, &info, &mut failed_start);
+                        failed_starts = if failed_start { failed_starts + 1 } else { 0 };
                         result
                     };
                     if let Ok(mut results) = results.lock() {
@@ -80,6 +80,7 @@ fn check_case(
     adapter: &mut Adapter,
     case: &Case,
     info_out: &Mutex<Option<AdapterInfo>>,
+    failed_start: &mut bool,
 ) -> CaseResult {
     let message = sign_message(case);
     let mut result = CaseResult {
@@ -96,6 +97,7 @@ fn check_case(
             info.features.clone()
         }
         Err(fault) => {
+            *failed_start = fault.at_start;
             result.verdict = Verdict::AdapterError {
                 reason: fault.reason,
                 stderr_tail: fault.stderr_tail,
@@ -128,6 +130,7 @@ fn check_case(
     let answer = match adapter.exchange(&case.id, &text) {
         Ok(answer) => answer,
         Err(fault) => {
+            *failed_start = fault.at_start;
             result.verdict = Verdict::AdapterError {
                 reason: fault.reason,
                 stderr_tail: fault.stderr_tail,
