@@ -38,7 +38,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-valueless-without-equals", explanation: "a parameter without a value was signed as `name`; it must be signed as `name=`", apply: |r| r.valueless_without_equals = true },
     FaultSpec { id: "tilde-escaped", explanation: "`~` was percent-encoded; it is unreserved and must stay as `~`", apply: |r| r.tilde_escaped = true },
     FaultSpec { id: "lowercase-hex-escapes", explanation: "percent escapes used lower-case hex; SigV4 requires upper case (`%2F`, not `%2f`)", apply: |r| r.lowercase_hex = true },
-    FaultSpec { id: "path-not-encoded", explanation: "the path was not URI-encoded; encode every byte outside `A-Za-z0-9-._~` and `/`", apply: |r| r.path = PathRule::NotEncoded },
+    FaultSpec { id: "path-not-encoded", explanation: "the path was signed as it is on the request line, not URI-encoded; encode every byte outside `A-Za-z0-9-._~` and `/` (and, except for S3, encode the result again)", apply: |r| r.path = PathRule::NotEncoded },
     FaultSpec { id: "path-encoded-before-signing", explanation: "the raw path was percent-encoded before signing and then canonicalized (so it is encoded twice); sign the path as it is on the request line", apply: |r| r.path = PathRule::PreEncoded },
     FaultSpec { id: "path-single-encoded", explanation: "the path was encoded once (the S3 rule); every other service encodes the already-encoded path again (`%3A` becomes `%253A`)", apply: |r| r.flip_double_encode = true },
     FaultSpec { id: "path-double-encoded", explanation: "the path was encoded twice; S3 encodes it once (`%3A` stays `%3A`)", apply: |r| r.flip_double_encode = true },
@@ -50,7 +50,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "header-repeated-first-only", explanation: "only the first of repeated headers was signed; join all their values with `,` in order", apply: |r| r.repeated = Repeated::FirstOnly },
     FaultSpec { id: "header-repeated-sorted", explanation: "the values of a repeated header were sorted; keep them in the order they were sent", apply: |r| r.repeated = Repeated::Sorted },
     FaultSpec { id: "header-multiline-joined-with-comma", explanation: "a folded (multi-line) header value was joined with `,`; join its lines with one space", apply: |r| r.fold_with_comma = true },
-    FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers; lower-case them", apply: |r| r.keep_name_case = true },
+    FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list; lower-case them in both", apply: |r| r.keep_name_case = true },
     FaultSpec { id: "session-token-signed", explanation: "the session token was signed; this case wants it added after signing, unsigned", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "session-token-not-signed", explanation: "the session token was not signed; add X-Amz-Security-Token before signing and include it", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "payload-hash-of-empty-body", explanation: "the payload hash is that of an empty body; hash the exact bytes sent", apply: |r| r.payload = PayloadRule::Empty },
@@ -536,14 +536,21 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
     let (mut block, mut names) = (String::new(), String::new());
     canonical_headers(&pairs, &mut block, &mut names).ok()?;
     if rules.keep_name_case {
-        // Restore the sent case of each name in the block (names list too).
-        for (name, _) in &values {
-            let lower = name.to_ascii_lowercase();
-            block = block.replace(&format!("\n{lower}:"), &format!("\n{name}:"));
-            if block.starts_with(&format!("{lower}:")) {
-                block.replace_range(..lower.len(), name);
-            }
-        }
+        // The sent case of each name, in the lines and in the list.
+        let sent = |lower: &str| {
+            values
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(lower))
+                .map_or_else(|| lower.to_owned(), |(n, _)| n.clone())
+        };
+        block = block
+            .split_inclusive('\n')
+            .map(|line| match line.split_once(':') {
+                Some((name, rest)) => format!("{}:{rest}", sent(name)),
+                None => line.to_owned(),
+            })
+            .collect();
+        names = names.split(';').map(sent).collect::<Vec<_>>().join(";");
     }
     Some((block, names))
 }
@@ -627,18 +634,12 @@ fn faulty_uri(path: &str, normalize: bool, double_encode: bool, rules: &Rules) -
     match rules.path {
         PathRule::Correct => canonical_uri(path, options, &mut out).ok()?,
         PathRule::NotEncoded => {
-            // Normalize with the signer, then undo its encoding.
-            canonical_uri(
-                path,
-                UriOptions {
-                    normalize,
-                    double_encode: false,
-                },
-                &mut out,
-            )
-            .ok()?;
-            let bytes = decode(&out);
-            out = String::from_utf8_lossy(&bytes).into_owned();
+            // The wire path verbatim, only normalized.
+            out = if normalize {
+                remove_dot_segments(path)
+            } else {
+                path.to_owned()
+            };
         }
         PathRule::PreEncoded => {
             // What an HTTP library sends for a raw space or UTF-8: those
@@ -656,6 +657,28 @@ fn faulty_uri(path: &str, normalize: bool, double_encode: bool, rules: &Rules) -
         }
     }
     Some(out)
+}
+
+/// Dot-segment removal and slash collapsing without any encoding, as a
+/// signer that forgets to encode does it.
+fn remove_dot_segments(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut trailing = false;
+    for segment in path.trim_start_matches('/').split('/') {
+        trailing = matches!(segment, "" | "." | "..");
+        match segment {
+            "" | "." => {}
+            ".." => {
+                kept.pop();
+            }
+            _ => kept.push(segment),
+        }
+    }
+    let mut out = format!("/{}", kept.join("/"));
+    if trailing && !kept.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 /// Applies the escape-spelling faults to an already canonical string.
