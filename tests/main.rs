@@ -6,4 +6,5 @@ mod properties;
 mod reference_adapter;
 mod shipped_adapters;
 mod snapshots;
+mod test_adapters;
 mod vectors;

@@ -25,6 +25,8 @@ fn the_embedded_set_is_complete() {
     assert_eq!(count("aws-v4", Location::Query), 38);
     assert_eq!(count("aws-2015", Location::Header), 34);
     assert_eq!(count("aws-2015", Location::Query), 0);
+    assert_eq!(count("authored", Location::Header), 6);
+    assert_eq!(count("authored", Location::Query), 6);
 }
 
 /// Published values the reference deliberately does not reproduce, each
@@ -144,7 +146,7 @@ fn ids_are_unique_and_named_after_their_directory() {
 }
 
 #[test]
-fn contested_cases_are_the_raw_request_line_ones() {
+fn contested_cases_are_the_raw_request_line_ones_and_raw_s3_reserved() {
     let contested: Vec<String> = embedded()
         .into_iter()
         .filter(|c| c.context.status == sigv4_vectors::Status::Contested)
@@ -155,6 +157,7 @@ fn contested_cases_are_the_raw_request_line_ones() {
     assert_eq!(
         contested,
         [
+            "authored/s3-path-raw-reserved",
             "aws-2015/get-utf8",
             "aws-2015/normalize-path/get-space",
             "aws-v4/get-space-normalized",

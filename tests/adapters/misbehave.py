@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""An adapter that misbehaves in exactly one way, to check that the harness
+survives it: it reports `adapter-error` for the affected case(s), restarts
+the adapter, and finishes the run.
+
+    python3 tests/adapters/misbehave.py --mode MODE
+
+Otherwise it answers correctly, signing with faulty_signer.py (no fault).
+
+Modes:
+  crash         exits with a Python traceback on the 2nd sign message (of
+                each process: a restarted adapter counts again)
+  hang          sleeps forever on sign messages whose id ends with /query
+  exit-early    exits 0 right after the hello, before answering anything
+  garbage       prints a non-JSON line instead of the answer for ids
+                containing "vanilla"
+  wrong-id      answers every sign message with a different id
+  flood-stdout  prints 100000 lines of JSON-looking junk before one answer,
+                once per harness run (a marker file in $TMPDIR named after
+                the harness's pid records that it was done)
+  flood-stderr  writes 50 MB to stderr, then answers normally (on the first
+                sign message of each process)
+  no-hello      never answers the hello (reads and ignores stdin)
+  long-line     answers every sign message with one valid JSON line of 20 MB
+  not-object    answers every sign message with [1,2,3]
+  bad-protocol  says protocol 2 in its hello
+  garbage-hello answers the hello with a line that is not JSON
+  hello-answer  answers sign messages whose id contains "vanilla" with a
+                hello message
+  endless-line  answers the first sign message with an endless line that
+                never ends (no newline, ever)
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faulty_signer  # noqa: E402
+
+MODES = (
+    "crash",
+    "hang",
+    "exit-early",
+    "garbage",
+    "wrong-id",
+    "flood-stdout",
+    "flood-stderr",
+    "no-hello",
+    "long-line",
+    "not-object",
+    "bad-protocol",
+    "garbage-hello",
+    "hello-answer",
+    "endless-line",
+)
+
+
+def harness_pid():
+    """The harness's pid: the parent of our process-group leader (the
+    harness starts `sh -c CMD` in a process group of its own)."""
+    try:
+        leader = os.getpgid(0)
+        with open(f"/proc/{leader}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return os.getppid()
+
+
+def out(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="an adapter that misbehaves in one way")
+    parser.add_argument("--mode", required=True, help=", ".join(MODES))
+    args = parser.parse_args(argv)
+    if args.mode not in MODES:
+        print(f"misbehave.py: unknown mode {args.mode!r}; known: {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    mode = args.mode
+    signer = faulty_signer.FaultySigner()
+    signs = 0
+    # flood-stdout happens once per run, not once per restarted process: a
+    # marker file in the temp dir, named after the harness's pid.
+    flood_marker = os.path.join(
+        os.environ.get("TMPDIR", "/tmp"), f"misbehave-flood-stdout-{harness_pid()}"
+    )
+
+    for message in faulty_signer.read_messages():
+        if message is None:
+            out(json.dumps({"type": "error", "id": None, "message": "the line is not JSON"}))
+            continue
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "hello":
+            if mode == "no-hello":
+                continue
+            if mode == "garbage-hello":
+                out("good morning, I am not JSON")
+                continue
+            hello = faulty_signer.hello(f"misbehave[{mode}]")
+            if mode == "bad-protocol":
+                hello["protocol"] = 2
+            out(json.dumps(hello))
+            if mode == "exit-early":
+                sys.stdout.flush()
+                os._exit(0)
+            continue
+        if kind != "sign":
+            out(json.dumps(faulty_signer.answer(signer, message)))
+            continue
+        signs += 1
+        mid = str(message.get("id"))
+        if mode == "crash" and signs == 2:
+            raise RuntimeError(f"misbehave: crashing on the 2nd sign message ({mid})")
+        if mode == "hang" and mid.endswith("/query"):
+            while True:
+                time.sleep(3600)
+        if mode == "garbage" and "vanilla" in mid:
+            out(f"this is not JSON, it is garbage instead of the answer to {mid}")
+            continue
+        if mode == "hello-answer" and "vanilla" in mid:
+            out(json.dumps(faulty_signer.hello("misbehave[hello-answer]")))
+            continue
+        if mode == "endless-line" and signs == 1:
+            chunk = "x" * 65536
+            try:
+                while True:
+                    sys.stdout.write(chunk)
+            except BrokenPipeError:
+                os._exit(1)
+        if mode == "not-object":
+            out("[1,2,3]")
+            continue
+        answer = faulty_signer.answer(signer, message)
+        if mode == "wrong-id":
+            answer["id"] = "not/" + mid
+        if mode == "flood-stdout" and not os.path.exists(flood_marker):
+            try:
+                open(flood_marker, "w").close()
+            except OSError:
+                pass
+            junk = "".join(
+                json.dumps({"type": "progress", "n": n, "note": "junk before the answer"}) + "\n"
+                for n in range(100000)
+            )
+            try:
+                sys.stdout.write(junk)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                os._exit(1)
+        if mode == "flood-stderr" and signs == 1:
+            line = "stderr flood " + "x" * 1010 + "\n"  # 1024 bytes
+            for _ in range(50 * 1024):  # 50 MiB
+                sys.stderr.write(line)
+            sys.stderr.write("stderr flood done\n")
+            sys.stderr.flush()
+        if mode == "long-line":
+            answer["padding"] = "x" * (20 * 1024 * 1024)
+        try:
+            out(json.dumps(answer))
+        except BrokenPipeError:
+            os._exit(1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+//! The harness against the project's own test adapters
+//! (`tests/adapters/`): an independent Python signer that commits exactly
+//! one catalogued fault at a time (each must be diagnosed as that fault,
+//! proven), and an adapter that misbehaves in one way at a time (each must
+//! give `adapter-error` where it misbehaves, and the run must finish).
+
+use serde_json::Value;
+use std::process::Command;
+
+fn run_json(adapter: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--adapter", adapter, "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("the binary runs");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{adapter}: no JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), report)
+}
+
+fn cases(report: &Value) -> &Vec<Value> {
+    report["cases"].as_array().expect("cases array")
+}
+
+#[test]
+fn the_faultless_test_signer_passes_everything() {
+    let (code, report) = run_json("python3 tests/adapters/faulty_signer.py", &["--jobs", "2"]);
+    assert_eq!(code, Some(0), "{}", report["summary"]);
+    assert_eq!(report["summary"]["fail"], 0);
+    assert_eq!(report["summary"]["skipped"], 0);
+}
+
+#[test]
+fn every_catalogued_fault_is_proven_on_its_case() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/adapters/faults.json"
+    ))
+    .expect("faults.json");
+    let faults: serde_json::Map<String, Value> =
+        serde_json::from_str(&text).expect("faults.json parses");
+    // Every fault of the catalogue has a case that shows it.
+    for spec in sigv4_conformance::diagnose::CATALOGUE {
+        assert!(
+            faults.contains_key(spec.id),
+            "faults.json has no case for {}",
+            spec.id
+        );
+    }
+    let mut wrong = Vec::new();
+    for (fault, case) in &faults {
+        let case = case.as_str().expect("a case id");
+        let adapter = format!("python3 tests/adapters/faulty_signer.py --fault {fault}");
+        let (code, report) = run_json(&adapter, &["--filter", case]);
+        let result = &cases(&report)[0];
+        let diagnosed: Vec<(&str, bool)> = result["diagnosis"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .map(|x| (x["fault"].as_str().unwrap_or(""), x["proven"] == true))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if code != Some(1) && result["contested"].is_null() || diagnosed != [(fault.as_str(), true)]
+        {
+            wrong.push(format!(
+                "{fault} on {case}: verdict {}, diagnosis {:?}",
+                result["verdict"], diagnosed
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not diagnosed as themselves:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Runs the misbehaving adapter in `mode` on the 16 `aws-v4/get-vanilla*`
+/// ids; the run must finish with a verdict for each.
+fn misbehave(mode: &str, timeout: &str) -> Vec<Value> {
+    let adapter = format!("python3 tests/adapters/misbehave.py --mode {mode}");
+    let (code, report) = run_json(
+        &adapter,
+        &[
+            "--filter",
+            "aws-v4/get-vanilla*",
+            "--timeout",
+            timeout,
+            "--jobs",
+            "2",
+        ],
+    );
+    assert!(code == Some(0) || code == Some(1), "{mode}: exit {code:?}");
+    let cases = cases(&report).clone();
+    assert_eq!(cases.len(), 16, "{mode}: the run did not finish every case");
+    cases
+}
+
+fn reason(case: &Value) -> &str {
+    case["reason"].as_str().unwrap_or("")
+}
+
+fn assert_all_errors(mode: &str, cases: &[Value], expected: &str) {
+    for c in cases {
+        assert_eq!(c["verdict"], "adapter-error", "{mode}: {c}");
+        let r = reason(c);
+        assert!(
+            r.contains(expected) || r.starts_with("not run"),
+            "{mode}: {r}"
+        );
+    }
+}
+
+#[test]
+fn a_crash_is_an_error_with_its_traceback_and_the_run_goes_on() {
+    let cases = misbehave("crash", "5");
+    let errors: Vec<&Value> = cases
+        .iter()
+        .filter(|c| c["verdict"] == "adapter-error")
+        .collect();
+    assert!(!errors.is_empty());
+    assert!(errors.iter().all(|c| c["stderr_tail"]
+        .as_str()
+        .is_some_and(|t| t.contains("Traceback"))));
+    assert!(
+        cases.iter().any(|c| c["verdict"] == "pass"),
+        "restarted adapters answer again"
+    );
+}
+
+#[test]
+fn a_hang_times_out_only_where_it_hangs() {
+    for c in misbehave("hang", "1") {
+        let id = c["id"].as_str().unwrap_or("");
+        if id.ends_with("/query") {
+            assert!(reason(&c).contains("no answer within 1.0 s"), "{c}");
+        } else {
+            assert_eq!(c["verdict"], "pass", "{c}");
+        }
+    }
+}
+
+#[test]
+fn protocol_violations_are_adapter_errors() {
+    for (mode, expected) in [
+        ("exit-early", "exited"),
+        ("garbage", "not JSON"),
+        ("wrong-id", "answered with id"),
+        ("not-object", "not a JSON object"),
+        ("long-line", "longer than 16 MiB"),
+        ("endless-line", "longer than 16 MiB"),
+        ("hello-answer", "answered a sign message with a \"hello\""),
+    ] {
+        let cases = misbehave(mode, "5");
+        if mode == "exit-early" {
+            // The harness may notice at the write or at the read.
+            for c in &cases {
+                let r = reason(c);
+                assert!(
+                    r.contains("exited") || r.contains("stdin") || r.starts_with("not run"),
+                    "{mode}: {r}"
+                );
+            }
+        } else {
+            assert_all_errors(mode, &cases, expected);
+        }
+    }
+}
+
+#[test]
+fn handshake_failures_give_up_after_three_starts() {
+    for (mode, timeout, expected) in [
+        ("no-hello", "1", "during the hello handshake: no answer"),
+        ("bad-protocol", "5", "speaks protocol 2"),
+        ("garbage-hello", "5", "during the hello handshake"),
+    ] {
+        let cases = misbehave(mode, timeout);
+        assert_all_errors(mode, &cases, expected);
+        let not_run = cases
+            .iter()
+            .filter(|c| reason(c).starts_with("not run"))
+            .count();
+        // Two workers, three failed starts each, the rest not run.
+        assert_eq!(not_run, 16 - 6, "{mode}");
+    }
+}
+
+#[test]
+fn floods_do_not_hurt() {
+    let stdout = misbehave("flood-stdout", "5");
+    let errors = stdout
+        .iter()
+        .filter(|c| c["verdict"] == "adapter-error")
+        .count();
+    assert!(
+        errors <= 2,
+        "one flood (per worker at most) costs its case only: {errors}"
+    );
+    assert!(misbehave("flood-stderr", "10")
+        .iter()
+        .all(|c| c["verdict"] == "pass"));
+}
