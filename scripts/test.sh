@@ -10,7 +10,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  -r adapters/botocore/requirements.txt
+  -r adapters/botocore/requirements.txt -r tests/requirements.txt
 (cd adapters/aws4 && npm ci --silent --no-audit --no-fund)
 
 export SIGV4_TEST_PYTHON="$PWD/$venv/bin/python"

@@ -4,6 +4,7 @@
 mod cli;
 mod properties;
 mod reference_adapter;
+mod reports;
 mod shipped_adapters;
 mod snapshots;
 mod test_adapters;

@@ -1,0 +1,156 @@
+//! Reports as CI reads them: JSON validated against
+//! `docs/report.schema.json` by an independent validator (Python's
+//! jsonschema), and baselines gating a run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn python() -> String {
+    std::env::var("SIGV4_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sigv4-reports-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn check(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn validate(report: &Path) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import json, sys, jsonschema; s = json.load(open(sys.argv[1])); \
+             jsonschema.Draft202012Validator.check_schema(s); \
+             jsonschema.validate(json.load(open(sys.argv[2])), s, cls=jsonschema.Draft202012Validator)",
+        ])
+        .arg(&schema)
+        .arg(report)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{} does not validate (is jsonschema installed? run ./scripts/test.sh): {}",
+        report.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn json_reports_of_every_verdict_validate_against_the_schema() {
+    let dir = scratch("schema");
+    let runs: [(&str, Vec<&str>); 3] = [
+        ("reference.json", vec![]),
+        // pass, fail (with diagnosis and contested), skipped
+        (
+            "aws4.json",
+            vec!["--adapter", "node adapters/aws4/adapter.js"],
+        ),
+        // adapter-error with a stderr tail
+        (
+            "crash.json",
+            vec![
+                "--adapter",
+                "python3 tests/adapters/misbehave.py --mode crash",
+                "--filter",
+                "aws-v4/*",
+            ],
+        ),
+    ];
+    let mut verdicts = std::collections::BTreeSet::new();
+    for (name, args) in runs {
+        let file = dir.join(name);
+        let mut all = args.clone();
+        let path = file.to_string_lossy().into_owned();
+        all.extend(["--format", "json", "--output", &path]);
+        let (code, _) = check(&all);
+        assert!(code == Some(0) || code == Some(1), "{name}: exit {code:?}");
+        validate(&file);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("JSON");
+        for case in doc["cases"].as_array().expect("cases") {
+            verdicts.insert(case["verdict"].as_str().unwrap_or("").to_owned());
+        }
+    }
+    assert_eq!(
+        verdicts.len(),
+        4,
+        "not every verdict was exercised: {verdicts:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_baseline_keeps_ci_green_until_something_changes() {
+    let dir = scratch("baseline");
+    let baseline = dir.join("known.json");
+    let b = baseline.to_string_lossy().into_owned();
+    let faulty = "python3 tests/adapters/faulty_signer.py --fault query-unsorted";
+    let filter = "aws-v4/get-vanilla-query-order-*";
+    let (code, _) = check(&[
+        "--adapter",
+        faulty,
+        "--filter",
+        filter,
+        "--write-baseline",
+        &b,
+    ]);
+    assert_eq!(code, Some(1), "the fault makes cases fail");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline written"))
+            .expect("JSON");
+    let entries = written["expected_failures"].as_array().expect("entries");
+    assert!(!entries.is_empty());
+    assert!(
+        entries.iter().all(|e| e["fault"] == "query-unsorted"),
+        "{written}"
+    );
+
+    // Same failures, same fault: green.
+    let (code, out) = check(&["--adapter", faulty, "--filter", filter, "--baseline", &b]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("known failure(s) still failing the same way"));
+
+    // The same cases failing for another reason: a regression, red.
+    let other = "python3 tests/adapters/faulty_signer.py --fault query-sorted-as-pairs";
+    let (code, out) = check(&["--adapter", other, "--filter", filter, "--baseline", &b]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("REGRESSION"), "{out}");
+
+    // Fixed: unexpected passes are reported, the run stays green.
+    let fixed = "python3 tests/adapters/faulty_signer.py";
+    let (code, out) = check(&["--adapter", fixed, "--filter", filter, "--baseline", &b]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("UNEXPECTED PASS"), "{out}");
+
+    // Another selection: the entries match no case, stale.
+    let (code, out) = check(&[
+        "--adapter",
+        fixed,
+        "--filter",
+        "aws-v4/get-vanilla/*",
+        "--baseline",
+        &b,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("STALE ENTRY"), "{out}");
+
+    // A malformed baseline is a usage error naming the file.
+    std::fs::write(&baseline, "{not json").expect("write");
+    let (code, _) = check(&["--filter", filter, "--baseline", &b]);
+    assert_eq!(code, Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
