@@ -9,7 +9,7 @@ use crate::protocol::{AdapterMessage, Location, SignMessage, WireRequest};
 use crate::reference;
 use crate::reference_check::contested_reason;
 use crate::stages::{first_divergence, Divergence, Stage, Stages};
-use crate::verdict::{CaseResult, Failure, Verdict};
+use crate::verdict::{CaseResult, Diagnosis, Failure, Verdict};
 use sigv4_signer::{canonical_headers, canonical_query, Signed, Signer};
 use sigv4_vectors::Case;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -245,6 +245,14 @@ pub fn judge(
     }
     match divergence {
         None => Verdict::Pass,
+        Some(divergence) if divergence.stage == Stage::SignedRequest => {
+            let diagnosis = sent_differs(reference, &actual.request);
+            Verdict::Fail(Failure {
+                divergence: Some(divergence),
+                message: None,
+                diagnosis,
+            })
+        }
         Some(divergence) => {
             let diagnosis = actual_stages
                 .signature
@@ -269,6 +277,52 @@ pub fn judge(
             })
         }
     }
+}
+
+/// When the signature is right but the request as sent is not: which
+/// signed header is missing or carries another value than the one signed.
+/// Not a proof (nothing is re-signed), so `proven` is false.
+fn sent_differs(reference: &Signed, sent: &WireRequest) -> Vec<Diagnosis> {
+    let canonical_value = |headers: &[(String, String)], name: &str| -> Option<String> {
+        let same: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        if same.is_empty() {
+            return None;
+        }
+        let (mut block, mut names) = (String::new(), String::new());
+        canonical_headers(&same, &mut block, &mut names).ok()?;
+        block
+            .trim_end_matches('\n')
+            .split_once(':')
+            .map(|(_, v)| v.to_owned())
+    };
+    let mut out = Vec::new();
+    for name in reference.signed_headers.split(';') {
+        let signed = canonical_value(&reference.request.headers, name);
+        let sent_value = canonical_value(&sent.headers, name);
+        if signed == sent_value {
+            continue;
+        }
+        let explanation = match (&signed, &sent_value) {
+            (Some(s), None) => format!(
+                "{name} was signed as {s:?} but is not in the request as sent; send every signed header"
+            ),
+            (Some(s), Some(v)) => format!(
+                "{name} was signed as {s:?} but is sent as {v:?}; send exactly what was signed \
+                 (an HTTP layer that merges, drops or rewrites repeated headers breaks the signature)"
+            ),
+            _ => continue,
+        };
+        out.push(Diagnosis {
+            fault: "sent-header-differs-from-signed".into(),
+            proven: false,
+            explanation,
+        });
+    }
+    out
 }
 
 /// The signature's parts as found in a request.

@@ -84,6 +84,14 @@ fn botocore_runs_and_its_utf8_query_bug_is_proven() {
     assert_eq!(utf8["diverged_at"], "canonical_request");
     assert_eq!(utf8["diagnosis"][0]["fault"], "query-not-encoded");
     assert_eq!(utf8["diagnosis"][0]["proven"], true);
+    // botocore signs repeated headers right but sends only the last value.
+    let duplicate = case(&report, "aws-v4/get-header-key-duplicate/header");
+    assert_eq!(duplicate["diverged_at"], "signed_request");
+    assert_eq!(
+        duplicate["diagnosis"][0]["fault"],
+        "sent-header-differs-from-signed"
+    );
+    assert_eq!(duplicate["diagnosis"][0]["proven"], false);
     let after = case(&report, "aws-v4/post-sts-header-after/header");
     assert_eq!(after["reason"], "unsupported: token-after-signing");
 }
