@@ -206,3 +206,36 @@ fn floods_do_not_hurt() {
         .iter()
         .all(|c| c["verdict"] == "pass"));
 }
+
+#[test]
+fn two_faults_at_once_are_proven_together() {
+    for (faults, case) in [
+        (
+            "query-unsorted,key-without-aws4-prefix",
+            "aws-v4/get-vanilla-query-order-key-case/header",
+        ),
+        (
+            "header-repeated-first-only,payload-unsigned",
+            "aws-v4/get-header-key-duplicate/query",
+        ),
+        (
+            "tilde-escaped,date-not-utc",
+            "aws-v4/get-vanilla-query-unreserved/query",
+        ),
+    ] {
+        let adapter = format!("python3 tests/adapters/faulty_signer.py --fault {faults}");
+        let (_, report) = run_json(&adapter, &["--filter", case]);
+        let result = &cases(&report)[0];
+        let mut diagnosed: Vec<&str> = result["diagnosis"]
+            .as_array()
+            .expect("diagnosis")
+            .iter()
+            .filter(|d| d["proven"] == true)
+            .map(|d| d["fault"].as_str().unwrap_or(""))
+            .collect();
+        diagnosed.sort_unstable();
+        let mut expected: Vec<&str> = faults.split(',').collect();
+        expected.sort_unstable();
+        assert_eq!(diagnosed, expected, "{case}: {result}");
+    }
+}

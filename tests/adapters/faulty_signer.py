@@ -125,12 +125,14 @@ class FaultySigner:
     """A SigV4 signer with at most one deliberate mistake, `fault`."""
 
     def __init__(self, fault=None):
-        if fault is not None and fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}")
-        self.fault = fault
+        # One fault, or several separated by commas (to test pairs).
+        self.faults = set(fault.split(",")) if fault else set()
+        for f in self.faults:
+            if f not in FAULTS:
+                raise ValueError(f"unknown fault {f!r}")
 
     def _is(self, fault):
-        return self.fault == fault
+        return fault in self.faults
 
     # -- percent-encoding -------------------------------------------------
 
@@ -463,7 +465,7 @@ def answer(signer, message, with_intermediates=False):
     """The answer to one harness message."""
     kind = message.get("type") if isinstance(message, dict) else None
     if kind == "hello":
-        return hello("faulty-signer" if signer.fault is None else f"faulty-signer[{signer.fault}]")
+        return hello("faulty-signer" if not signer.faults else f"faulty-signer[{','.join(sorted(signer.faults))}]")
     if kind != "sign":
         mid = message.get("id") if isinstance(message, dict) else None
         return {"type": "error", "id": mid, "message": f"unknown message type {kind!r}"}
@@ -497,13 +499,14 @@ def read_messages():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fault", help="the one mistake to make (a catalogue id)")
+    parser.add_argument("--fault", help="the mistake to make (a catalogue id; several separated by commas)")
     parser.add_argument("--with-intermediates", action="store_true",
                         help="also return canonical_request and string_to_sign")
     args = parser.parse_args(argv)
-    if args.fault is not None and args.fault not in FAULTS:
-        print(f"faulty_signer.py: unknown fault {args.fault!r}; known: {', '.join(FAULTS)}", file=sys.stderr)
-        return 2
+    for fault in (args.fault.split(",") if args.fault else []):
+        if fault not in FAULTS:
+            print(f"faulty_signer.py: unknown fault {fault!r}; known: {', '.join(FAULTS)}", file=sys.stderr)
+            return 2
     signer = FaultySigner(args.fault)
     for message in read_messages():
         if message is None:
