@@ -9,3 +9,4 @@ mod shipped_adapters;
 mod snapshots;
 mod test_adapters;
 mod vectors;
+mod verify;

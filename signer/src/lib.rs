@@ -17,6 +17,7 @@ mod query;
 mod sign;
 mod time;
 mod uri;
+pub mod verify;
 
 pub use encode::{is_unreserved, reencode, uri_encode};
 pub use error::Error;
