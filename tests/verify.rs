@@ -91,7 +91,7 @@ fn tampering_is_refused_with_the_right_reason() {
         let query_auth = r.query.contains("X-Amz-Signature=");
         // A changed path, query, signed header, or body.
         let mut t = received(&case);
-        t.path.push_str("x");
+        t.path.push('x');
         assert!(
             matches!(check(&case, &t, 0), Err(VerifyError::SignatureMismatch(_))),
             "{} path",
