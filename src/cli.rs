@@ -48,6 +48,8 @@ enum Command {
     },
     /// Run the reference signer as a protocol v1 adapter on stdin/stdout.
     ReferenceAdapter,
+    /// Serve a local endpoint that verifies SigV4 requests like API Gateway with AWS_IAM.
+    Serve(ServeArgs),
     /// Render several `check --format json` reports as one table.
     Matrix {
         /// JSON reports, one per implementation.
@@ -143,6 +145,67 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port, printed on stderr).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: std::net::SocketAddr,
+    /// Credentials file: {"credentials": [{"access_key_id", "secret_access_key", "session_token"?, "arn"}]}.
+    #[arg(long, value_name = "FILE")]
+    credentials: PathBuf,
+    /// IAM-style policy document (repeatable); without one every known caller is allowed.
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+    /// Region of the credential scope.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Service of the credential scope.
+    #[arg(long, default_value = "execute-api")]
+    service: String,
+    /// API stage: the first path segment, as in API Gateway URLs.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Account id used in resource ARNs.
+    #[arg(long, default_value = "123456789012")]
+    account: String,
+    /// API id used in resource ARNs.
+    #[arg(long, default_value = "local")]
+    api_id: String,
+    /// Pin the server clock to this instant (RFC 3339), for tests.
+    #[arg(long, value_name = "TIME")]
+    time: Option<String>,
+    /// Allowed clock skew in seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    max_skew: u64,
+    /// S3 path rules: no normalization, single encoding.
+    #[arg(long)]
+    s3_paths: bool,
+    /// Answer one request, then exit.
+    #[arg(long, conflicts_with = "max_requests")]
+    once: bool,
+    /// Answer N requests, then exit.
+    #[arg(long, value_name = "N")]
+    max_requests: Option<u64>,
+    /// Largest accepted body in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
+    max_body: usize,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Seconds a client may take to send its headers, and its body.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    client_timeout: f64,
+    /// Most connections served at once; more wait.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_connections: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum MatrixFormat {
     Markdown,
@@ -220,6 +283,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Err(e) => Err(format!("reference adapter: {e}")),
             }
         }
+        Command::Serve(args) => serve(args),
         Command::Matrix {
             reports,
             format,
@@ -397,6 +461,63 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         None => results.iter().any(|r| r.fails_run()),
     };
     Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn serve(args: ServeArgs) -> Result<u8, String> {
+    use crate::serve::{identity::CredentialStore, policy::Policies, respond::Endpoint};
+    let credentials = CredentialStore::load(&args.credentials)?;
+    let policies = Policies::load(&args.policies)?;
+    if policies.is_empty() {
+        eprintln!("note: no --policy given: every known caller is allowed");
+    }
+    let pinned_time = args
+        .time
+        .as_deref()
+        .map(|t| sigv4_signer::SigningTime::parse(t).map_err(|e| format!("--time: {e}")))
+        .transpose()?;
+    for (what, value) in [("--region", &args.region), ("--service", &args.service)] {
+        if value.is_empty() || value.contains(['/', ' ']) {
+            return Err(format!("{what} {value:?} is not a valid scope part"));
+        }
+    }
+    let endpoint = Endpoint {
+        credentials,
+        policies,
+        region: args.region,
+        service: args.service,
+        stage: args.stage,
+        account: args.account,
+        api_id: args.api_id,
+        pinned_time,
+        max_skew_seconds: args.max_skew,
+        uri: sigv4_signer::UriOptions {
+            normalize: !args.s3_paths,
+            double_encode: !args.s3_paths,
+        },
+        cache: sigv4_signer::KeyCache::new(),
+    };
+    let options = crate::serve::ServerOptions {
+        listen: args.listen,
+        max_body_bytes: args.max_body,
+        max_requests: if args.once {
+            Some(1)
+        } else {
+            args.max_requests
+        },
+        json_log: args.log_format == LogFormat::Json,
+        max_connections: args.max_connections.max(1),
+        client_timeout: Duration::try_from_secs_f64(args.client_timeout)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                format!(
+                    "--client-timeout {} is not a positive number of seconds",
+                    args.client_timeout
+                )
+            })?,
+    };
+    crate::serve::run(endpoint, options)?;
+    Ok(EXIT_OK)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

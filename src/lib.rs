@@ -17,5 +17,6 @@ pub mod reference_adapter;
 pub mod reference_check;
 pub mod report;
 pub mod select;
+pub mod serve;
 pub mod stages;
 pub mod verdict;

@@ -5,6 +5,7 @@ mod cli;
 mod properties;
 mod reference_adapter;
 mod reports;
+mod serve;
 mod shipped_adapters;
 mod snapshots;
 mod test_adapters;

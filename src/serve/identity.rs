@@ -1,0 +1,111 @@
+//! The credentials `serve` accepts: access keys, secrets, optional session
+//! tokens, and the IAM user ARN each one stands for.
+
+use serde::Deserialize;
+use sigv4_signer::verify::KnownKey;
+use std::path::Path;
+
+/// One known credential.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key. Never logged.
+    pub secret_access_key: String,
+    /// The session token of temporary credentials.
+    #[serde(default)]
+    pub session_token: Option<String>,
+    /// The principal, e.g. `arn:aws:iam::123456789012:user/alice`.
+    pub arn: String,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("access_key_id", &self.access_key_id)
+            .field("arn", &self.arn)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    credentials: Vec<Credential>,
+}
+
+/// The credentials of a `--credentials` file.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialStore {
+    credentials: Vec<Credential>,
+}
+
+impl CredentialStore {
+    /// Reads `{"credentials": [{"access_key_id", "secret_access_key",
+    /// "session_token"?, "arn"}]}`.
+    ///
+    /// # Errors
+    /// A message naming the file and the problem.
+    pub fn load(path: &Path) -> Result<CredentialStore, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read credentials {}: {e}", path.display()))?;
+        CredentialStore::parse(&text).map_err(|e| format!("credentials {}: {e}", path.display()))
+    }
+
+    /// Parses the JSON text of a credentials file.
+    ///
+    /// # Errors
+    /// What is wrong with it.
+    pub fn parse(text: &str) -> Result<CredentialStore, String> {
+        let file: CredentialsFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if file.credentials.is_empty() {
+            return Err("no credentials in the file".into());
+        }
+        for (i, c) in file.credentials.iter().enumerate() {
+            if c.access_key_id.is_empty() || c.secret_access_key.is_empty() {
+                return Err(format!(
+                    "credential #{} has an empty access key id or secret",
+                    i + 1
+                ));
+            }
+            if !c.arn.starts_with("arn:") {
+                return Err(format!(
+                    "credential {:?}: arn {:?} does not start with arn:",
+                    c.access_key_id, c.arn
+                ));
+            }
+            if file.credentials[..i]
+                .iter()
+                .any(|o| o.access_key_id == c.access_key_id)
+            {
+                return Err(format!("access key id {:?} appears twice", c.access_key_id));
+            }
+        }
+        Ok(CredentialStore {
+            credentials: file.credentials,
+        })
+    }
+
+    /// The credential of `access_key_id`.
+    pub fn get(&self, access_key_id: &str) -> Option<&Credential> {
+        self.credentials
+            .iter()
+            .find(|c| c.access_key_id == access_key_id)
+    }
+
+    /// The verifier's view of a key.
+    pub fn known_key(&self, access_key_id: &str) -> Option<KnownKey> {
+        self.get(access_key_id).map(|c| KnownKey {
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone(),
+        })
+    }
+
+    /// Every secret, for redaction.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.credentials
+            .iter()
+            .map(|c| c.secret_access_key.as_str())
+    }
+}

@@ -1,0 +1,375 @@
+//! From a received request to an answer: verify the signature, find the
+//! caller, evaluate the policies, and say plainly what went wrong. No
+//! network here, so every answer can be tested directly.
+
+use crate::diagnose::{diagnose, Evidence};
+use crate::protocol::{
+    Location, PayloadKind, SignMessage, WireCredentials, WireOptions, WireRequest,
+};
+use crate::serve::identity::CredentialStore;
+use crate::serve::policy::{Decision, Policies};
+use base64::Engine;
+use serde_json::{json, Value};
+use sigv4_signer::verify::{verify, ParsedSignature, SignatureLocation, VerifyError, VerifyPolicy};
+use sigv4_signer::{KeyCache, Request, SigningTime, UriOptions};
+
+/// Everything the endpoint needs to answer.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Known credentials.
+    pub credentials: CredentialStore,
+    /// Policies; empty means every known caller is allowed.
+    pub policies: Policies,
+    /// Region of the scope.
+    pub region: String,
+    /// Service of the scope.
+    pub service: String,
+    /// API stage, the first path segment (API Gateway style), if any.
+    pub stage: Option<String>,
+    /// Account id used in resource ARNs.
+    pub account: String,
+    /// API id used in resource ARNs.
+    pub api_id: String,
+    /// A pinned clock (`--time`), or the system clock when `None`.
+    pub pinned_time: Option<SigningTime>,
+    /// Allowed clock skew, seconds.
+    pub max_skew_seconds: u64,
+    /// Path rules.
+    pub uri: UriOptions,
+    /// Derived-key cache.
+    pub cache: KeyCache,
+}
+
+/// A request as received, path and query exactly as on the wire.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Method.
+    pub method: String,
+    /// Path, raw.
+    pub path: String,
+    /// Query, raw, without `?`.
+    pub query: String,
+    /// Headers in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// An answer and what to log about it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Value,
+    /// `x-amzn-ErrorType`, for failures.
+    pub error_type: Option<&'static str>,
+    /// The caller's access key id, when known.
+    pub access_key_id: Option<String>,
+    /// A short outcome for the log line (never a secret).
+    pub outcome: String,
+}
+
+fn deny(error_type: &'static str, message: String, extra: Value, akid: Option<String>) -> Answer {
+    let mut body = json!({"message": message, "reason": error_type});
+    if let (Some(map), Value::Object(more)) = (body.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    Answer {
+        status: 403,
+        body,
+        error_type: Some(error_type),
+        access_key_id: akid,
+        outcome: format!("{error_type}: {message}"),
+    }
+}
+
+impl Endpoint {
+    fn now(&self) -> SigningTime {
+        self.pinned_time.unwrap_or_else(SigningTime::now)
+    }
+
+    /// The API Gateway resource ARN of a request:
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH`.
+    pub fn resource_arn(&self, method: &str, path: &str) -> String {
+        let mut rest = path.trim_start_matches('/');
+        let stage = match &self.stage {
+            Some(stage) => {
+                if let Some(after) = rest.strip_prefix(stage.as_str()) {
+                    if after.is_empty() || after.starts_with('/') {
+                        rest = after.trim_start_matches('/');
+                    }
+                }
+                stage.as_str()
+            }
+            None => "*",
+        };
+        format!(
+            "arn:aws:execute-api:{}:{}:{}/{stage}/{method}/{rest}",
+            self.region, self.account, self.api_id
+        )
+    }
+
+    /// The answer to `received`.
+    pub fn respond(&self, received: &Received) -> Answer {
+        let headers: Vec<(&str, &str)> = received
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let request = Request {
+            method: &received.method,
+            path: &received.path,
+            query: &received.query,
+            headers: &headers,
+            body: &received.body,
+        };
+        let now = self.now();
+        let policy = VerifyPolicy {
+            region: &self.region,
+            service: &self.service,
+            now,
+            max_skew_seconds: self.max_skew_seconds,
+            uri: self.uri,
+            presigned_unsigned_payload: self.service == "s3",
+        };
+        let verified = verify(
+            &request,
+            &policy,
+            |akid| self.credentials.known_key(akid),
+            &self.cache,
+        );
+        let verified = match verified {
+            Ok(v) => v,
+            Err(error) => return self.refusal(received, error),
+        };
+        let akid = verified.access_key_id.clone();
+        let Some(caller) = self.credentials.get(&akid) else {
+            return deny(
+                "UnrecognizedClientException",
+                "unknown caller".into(),
+                json!({}),
+                Some(akid),
+            );
+        };
+        let resource = self.resource_arn(&received.method, &received.path);
+        let decision = if self.policies.is_empty() {
+            Decision::Allowed
+        } else {
+            self.policies
+                .decide(&caller.arn, "execute-api:Invoke", &resource)
+        };
+        match decision {
+            Decision::Allowed => Answer {
+                status: 200,
+                body: json!({
+                    "identity": {"arn": caller.arn, "accessKeyId": akid},
+                    "method": received.method,
+                    "path": received.path,
+                    "query": received.query,
+                    "resource": resource,
+                    "body": String::from_utf8_lossy(&received.body),
+                    "bodyBase64": base64::engine::general_purpose::STANDARD.encode(&received.body),
+                }),
+                error_type: None,
+                access_key_id: Some(akid),
+                outcome: "allowed".into(),
+            },
+            Decision::ExplicitDeny { sid } => deny(
+                "AccessDeniedException",
+                format!(
+                    "User: {} is not authorized to perform: execute-api:Invoke on resource: {resource} with an explicit deny{}",
+                    caller.arn,
+                    sid.map(|s| format!(" (statement {s})")).unwrap_or_default()
+                ),
+                json!({"resource": resource}),
+                Some(akid),
+            ),
+            Decision::ImplicitDeny => deny(
+                "AccessDeniedException",
+                format!(
+                    "User: {} is not authorized to perform: execute-api:Invoke on resource: {resource} (no policy statement allows it)",
+                    caller.arn
+                ),
+                json!({"resource": resource}),
+                Some(akid),
+            ),
+        }
+    }
+
+    fn refusal(&self, received: &Received, error: VerifyError) -> Answer {
+        let message = error.to_string();
+        let akid = parsed_signature(received).map(|p| p.access_key_id);
+        match error {
+            VerifyError::MissingAuthentication => deny(
+                "MissingAuthenticationTokenException",
+                format!("Missing Authentication Token: {message}"),
+                json!({}),
+                None,
+            ),
+            VerifyError::UnknownAccessKey { .. } => deny(
+                "UnrecognizedClientException",
+                format!("The security token included in the request is invalid: {message}"),
+                json!({}),
+                akid,
+            ),
+            VerifyError::Skew { .. } | VerifyError::Expired { .. } => deny(
+                "InvalidSignatureException",
+                format!("Signature expired: {message}"),
+                json!({}),
+                akid,
+            ),
+            VerifyError::SignatureMismatch(recomputed) => {
+                let diagnosis = self.diagnose_mismatch(received, &recomputed.provided);
+                let hint = match diagnosis.first() {
+                    Some(d) => format!("Proven cause: {} ({}).", d.explanation, d.fault),
+                    None => "No catalogued signing mistake reproduces your signature: check the \
+                             secret access key and whether something changed the request after \
+                             signing (body, signed headers, path, query), then compare your \
+                             canonical request and string to sign with the ones below."
+                        .to_owned(),
+                };
+                deny(
+                    "InvalidSignatureException",
+                    format!(
+                        "The request signature we calculated does not match the signature you \
+                         provided. {hint}"
+                    ),
+                    json!({
+                        "canonicalRequest": recomputed.canonical_request,
+                        "stringToSign": recomputed.string_to_sign,
+                        "diagnosis": diagnosis,
+                    }),
+                    akid,
+                )
+            }
+            other => deny(
+                "IncompleteSignatureException",
+                other.to_string(),
+                json!({}),
+                akid,
+            ),
+        }
+    }
+
+    /// Re-signs the received request with the catalogue's faulty rules to
+    /// name the client's mistake.
+    fn diagnose_mismatch(
+        &self,
+        received: &Received,
+        provided: &str,
+    ) -> Vec<crate::verdict::Diagnosis> {
+        let Some(parsed) = parsed_signature(received) else {
+            return Vec::new();
+        };
+        let Some(known) = self.credentials.get(&parsed.access_key_id) else {
+            return Vec::new();
+        };
+        let header = |name: &str| {
+            received
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let signed = |name: &str| parsed.signed_headers.iter().any(|h| h == name);
+        let query_auth = parsed.location == SignatureLocation::Query;
+        let amz_date = if query_auth {
+            parsed.amz_date.clone()
+        } else {
+            header("x-amz-date")
+        };
+        let Some(time) = amz_date.as_deref().and_then(|d| SigningTime::parse(d).ok()) else {
+            return Vec::new();
+        };
+        let content_sha = header("x-amz-content-sha256");
+        let owned = [
+            "authorization",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-content-sha256",
+        ];
+        let headers: Vec<(String, String)> = received
+            .headers
+            .iter()
+            .filter(|(n, _)| {
+                let lower = n.to_ascii_lowercase();
+                signed(&lower) && !owned.contains(&lower.as_str())
+            })
+            .cloned()
+            .collect();
+        let query: Vec<&str> = received
+            .query
+            .split('&')
+            .filter(|p| !(query_auth && p.starts_with("X-Amz-")))
+            .collect();
+        let token_given = if query_auth {
+            parsed.security_token.is_some()
+        } else {
+            header("x-amz-security-token").is_some()
+        };
+        let message = SignMessage {
+            id: "received".into(),
+            request: WireRequest {
+                method: received.method.clone(),
+                path: received.path.clone(),
+                query: query.join("&"),
+                headers,
+                body_base64: Some(base64::engine::general_purpose::STANDARD.encode(&received.body)),
+            },
+            credentials: WireCredentials {
+                access_key_id: parsed.access_key_id.clone(),
+                secret_access_key: known.secret_access_key.clone(),
+                session_token: if token_given {
+                    known.session_token.clone()
+                } else {
+                    None
+                },
+            },
+            region: self.region.clone(),
+            service: self.service.clone(),
+            time: time.to_string(),
+            options: WireOptions {
+                location: if query_auth {
+                    Location::Query
+                } else {
+                    Location::Header
+                },
+                expires_in: parsed.expires.unwrap_or(3600),
+                normalize_path: self.uri.normalize,
+                double_encode_path: self.uri.double_encode,
+                payload: if content_sha.as_deref() == Some("UNSIGNED-PAYLOAD")
+                    || (query_auth && self.service == "s3")
+                {
+                    PayloadKind::Unsigned
+                } else {
+                    PayloadKind::Signed
+                },
+                content_sha256_header: !query_auth && signed("x-amz-content-sha256"),
+                sign_session_token: if query_auth {
+                    true
+                } else {
+                    signed("x-amz-security-token")
+                },
+            },
+        };
+        let evidence = Evidence {
+            amz_date,
+            scope: Some(parsed.scope.to_string()),
+        };
+        diagnose(&message, provided, None, &evidence)
+    }
+}
+
+/// The signature a received request carries, if it parses.
+fn parsed_signature(received: &Received) -> Option<ParsedSignature> {
+    let auth = received
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.as_str());
+    match auth {
+        Some(value) => sigv4_signer::verify::parse_authorization(value).ok(),
+        None => sigv4_signer::verify::parse_presigned(&received.query).ok(),
+    }
+}
