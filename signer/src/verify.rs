@@ -455,7 +455,9 @@ fn parse_signature(text: &str) -> Result<String, VerifyError> {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes (a `%` that starts no valid escape stays); bytes
+/// that do not form UTF-8 become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
