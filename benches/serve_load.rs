@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -34,7 +37,14 @@ fn main() {
     )
     .expect("write");
     let mut server = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--stage", "prod", "--credentials"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--stage",
+            "prod",
+            "--credentials",
+        ])
         .arg(&creds)
         .arg("--policy")
         .arg(&policy)
@@ -55,17 +65,33 @@ fn main() {
 
     let host = format!("127.0.0.1:{port}");
     let body = br#"{"name":"rex","tags":["a","b"]}"#;
-    let headers = [("Host", host.as_str()), ("Content-Type", "application/json")];
-    let request = Request { method: "POST", path: "/prod/pets", query: "a=1&b=2", headers: &headers, body };
+    let headers = [
+        ("Host", host.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let request = Request {
+        method: "POST",
+        path: "/prod/pets",
+        query: "a=1&b=2",
+        headers: &headers,
+        body,
+    };
     let params = SigningParams {
-        credentials: Credentials { access_key_id: "AKIDEXAMPLE", secret_access_key: SECRET, session_token: None },
+        credentials: Credentials {
+            access_key_id: "AKIDEXAMPLE",
+            secret_access_key: SECRET,
+            session_token: None,
+        },
         region: "us-east-1",
         service: "execute-api",
         time: SigningTime::now(),
         settings: Settings::default(),
     };
     let signed = sign_headers(&request, &params).expect("signs");
-    let mut wire = format!("POST /prod/pets?a=1&b=2 HTTP/1.1\r\nContent-Length: {}\r\n", body.len());
+    let mut wire = format!(
+        "POST /prod/pets?a=1&b=2 HTTP/1.1\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (n, v) in &signed.request.headers {
         wire.push_str(&format!("{n}: {v}\r\n"));
     }
@@ -109,17 +135,40 @@ fn main() {
             })
         })
         .collect();
-    let mut latencies: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().expect("client")).collect();
+    let mut latencies: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client"))
+        .collect();
     let elapsed = started.elapsed();
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: ?").to_owned();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or("VmHWM: ?")
+        .to_owned();
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&dir);
     latencies.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    println!("clients: {clients}, duration: {:.1} s, requests: {}", elapsed.as_secs_f64(), latencies.len());
-    println!("throughput: {:.0} requests/s (every one verified and authorized)", latencies.len() as f64 / elapsed.as_secs_f64());
-    println!("latency: p50 {:?}, p99 {:?}, max {:?}", pct(0.50), pct(0.99), pct(1.0));
-    println!("server peak memory: {}", peak.trim_start_matches("VmHWM:").trim());
+    println!(
+        "clients: {clients}, duration: {:.1} s, requests: {}",
+        elapsed.as_secs_f64(),
+        latencies.len()
+    );
+    println!(
+        "throughput: {:.0} requests/s (every one verified and authorized)",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "latency: p50 {:?}, p99 {:?}, max {:?}",
+        pct(0.50),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!(
+        "server peak memory: {}",
+        peak.trim_start_matches("VmHWM:").trim()
+    );
 }

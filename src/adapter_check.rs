@@ -390,7 +390,6 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
     })
 }
 
-
 /// The parts of a request a signature covers, as comparable text, for the
 /// reference and for the adapter's request: method, path, canonical query,
 /// and the canonical form of the signed headers plus the authorization and

@@ -145,10 +145,9 @@ impl Policies {
     pub fn decide(&self, principal: &str, action: &str, resource: &str) -> Decision {
         let mut allowed = false;
         for st in &self.statements {
-            let principal_ok = st
-                .principals
-                .as_ref()
-                .map_or(true, |ps| ps.iter().any(|p| p == "*" || glob_match(p, principal)));
+            let principal_ok = st.principals.as_ref().map_or(true, |ps| {
+                ps.iter().any(|p| p == "*" || glob_match(p, principal))
+            });
             let action_ok = st
                 .actions
                 .iter()
