@@ -2,7 +2,11 @@
 //! sorted, values trimmed with inner runs of spaces collapsed, folded
 //! continuation lines joined with one space, repeated headers joined with
 //! `,` in the order they arrived.
+//!
+//! Headers are sorted as indices (on the stack for up to 32 headers) and
+//! written straight into the caller's buffers: no per-header allocation.
 
+use crate::encode::with_scratch;
 use crate::Error;
 use std::cmp::Ordering;
 
@@ -19,26 +23,95 @@ pub fn canonical_headers(
     signed: &mut String,
 ) -> Result<(), Error> {
     for (name, value) in headers {
-        check_name(name)?;
-        check_value(name, value)?;
+        check_header(name, value)?;
     }
-    // A stable sort keeps repeated headers in arrival order.
-    let mut order: Vec<usize> = (0..headers.len()).collect();
-    order.sort_by(|&a, &b| cmp_lowercase(headers[a].0, headers[b].0));
+    let (block, names) = canonical_headers_len(headers, |_| true);
+    canonical.reserve(block);
+    signed.reserve(names);
+    with_scratch::<u32, HEADERS_ON_STACK, _>(headers.len(), |order| {
+        sort_headers(headers, |_| true, order);
+        write_header_block(headers, order, canonical);
+        write_signed_names(headers, order, signed);
+    });
+    Ok(())
+}
+
+/// Headers sorted on the stack; more go to the heap.
+pub(crate) const HEADERS_ON_STACK: usize = 32;
+
+/// Checks one header: its name, then its value.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    check_name(name)?;
+    check_value(name, value)
+}
+
+/// Upper bounds of the lengths of the canonical block and of the signed
+/// names of the headers that `include` keeps.
+pub(crate) fn canonical_headers_len<N: AsRef<str>, V: AsRef<str>>(
+    headers: &[(N, V)],
+    include: impl Fn(&str) -> bool,
+) -> (usize, usize) {
+    headers
+        .iter()
+        .filter(|(name, _)| include(name.as_ref()))
+        .fold((0, 0), |(block, names), (name, value)| {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            (block + name.len() + value.len() + 2, names + name.len() + 1)
+        })
+}
+
+/// Fills `order` (as long as the number of headers `include` keeps) with
+/// the indices of those headers sorted by lower-case name; repeated
+/// headers stay in arrival order.
+pub(crate) fn sort_headers<N: AsRef<str>, V>(
+    headers: &[(N, V)],
+    include: impl Fn(&str) -> bool,
+    order: &mut [u32],
+) {
+    let kept = (0u32..)
+        .zip(headers)
+        .filter(|(_, (name, _))| include(name.as_ref()));
+    for (slot, (index, _)) in order.iter_mut().zip(kept) {
+        *slot = index;
+    }
+    let name = |i: u32| {
+        headers
+            .get(i as usize)
+            .map_or("", |(name, _)| name.as_ref())
+    };
+    if order.len() > HEADERS_ON_STACK {
+        order.sort_by(|&a, &b| cmp_lowercase(name(a), name(b)));
+        return;
+    }
+    // Insertion sort: stable, allocation-free, and the fastest for the few
+    // headers a request has.
+    for sorted in 1..order.len() {
+        let mut at = sorted;
+        while at > 0 && cmp_lowercase(name(order[at - 1]), name(order[at])) == Ordering::Greater {
+            order.swap(at - 1, at);
+            at -= 1;
+        }
+    }
+}
+
+/// Appends the canonical block (each `name:value\n`) of the headers at
+/// `order`, sorted by [`sort_headers`] and checked with [`check_header`].
+pub(crate) fn write_header_block<N: AsRef<str>, V: AsRef<str>>(
+    headers: &[(N, V)],
+    order: &[u32],
+    canonical: &mut String,
+) {
     let mut previous: Option<&str> = None;
-    for index in order {
-        let (name, value) = headers[index];
-        let repeated = previous.is_some_and(|p| p.eq_ignore_ascii_case(name));
-        if repeated {
+    for (name, value) in order.iter().filter_map(|&i| headers.get(i as usize)) {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
             canonical.push(',');
         } else {
             if previous.is_some() {
                 canonical.push('\n');
-                signed.push(';');
             }
             push_lowercase(name, canonical);
             canonical.push(':');
-            push_lowercase(name, signed);
         }
         push_trimmed(value, canonical);
         previous = Some(name);
@@ -46,7 +119,27 @@ pub fn canonical_headers(
     if previous.is_some() {
         canonical.push('\n');
     }
-    Ok(())
+}
+
+/// Appends the `;`-separated lower-case names of the headers at `order`,
+/// sorted by [`sort_headers`].
+pub(crate) fn write_signed_names<N: AsRef<str>, V>(
+    headers: &[(N, V)],
+    order: &[u32],
+    signed: &mut String,
+) {
+    let mut previous: Option<&str> = None;
+    for (name, _) in order.iter().filter_map(|&i| headers.get(i as usize)) {
+        let name = name.as_ref();
+        if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if previous.is_some() {
+            signed.push(';');
+        }
+        push_lowercase(name, signed);
+        previous = Some(name);
+    }
 }
 
 /// Compares two header names as their lower-case forms compare.
@@ -57,32 +150,46 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
 }
 
 fn push_lowercase(name: &str, out: &mut String) {
-    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    let start = out.len();
+    out.push_str(name);
+    if let Some(tail) = out.get_mut(start..) {
+        tail.make_ascii_lowercase();
+    }
 }
+
+/// `TCHAR[b]`: whether `b` is an RFC 9110 `tchar`.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// RFC 9110 `tchar`.
 pub(crate) fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+    // Without an early exit: no branch per byte.
+    !text.is_empty() && text.bytes().fold(true, |ok, b| ok & TCHAR[usize::from(b)])
 }
 
 fn check_name(name: &str) -> Result<(), Error> {
@@ -97,6 +204,14 @@ fn check_name(name: &str) -> Result<(), Error> {
 
 fn check_value(name: &str, value: &str) -> Result<(), Error> {
     let bytes = value.as_bytes();
+    // Almost every value has no control character at all; checked without
+    // an early exit, which vectorizes.
+    if !bytes
+        .iter()
+        .fold(false, |bad, &b| bad | (b < 0x20) | (b == 0x7f))
+    {
+        return Ok(());
+    }
     let fail = |reason| {
         Err(Error::HeaderValue {
             name: name.to_owned(),
@@ -123,31 +238,37 @@ fn check_value(name: &str, value: &str) -> Result<(), Error> {
 /// folded line breaks with their indentation) replaced by one space. Only
 /// the space character is trimmed, as AWS does: a tab is kept.
 fn push_trimmed(value: &str, out: &mut String) {
+    let bytes = value.as_bytes();
     let mut pending_space = false;
     let mut written = false;
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        let is_space = match c {
-            ' ' => true,
-            '\r' | '\n' => {
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b' ' => at += 1,
+            b'\r' | b'\n' => {
                 // A fold: the line break and the indentation that follows.
-                while matches!(chars.peek(), Some('\n' | ' ' | '\t')) {
-                    chars.next();
+                at += 1;
+                while matches!(bytes.get(at), Some(b'\n' | b' ' | b'\t')) {
+                    at += 1;
                 }
-                true
             }
-            _ => false,
-        };
-        if is_space {
-            pending_space = written;
-            continue;
+            _ => {
+                // A run of other characters, copied whole. Runs start and
+                // end at ASCII bytes, so they are whole characters.
+                let start = at;
+                while at < bytes.len() && !matches!(bytes[at], b' ' | b'\r' | b'\n') {
+                    at += 1;
+                }
+                if pending_space {
+                    out.push(' ');
+                }
+                out.push_str(value.get(start..at).unwrap_or_default());
+                written = true;
+                pending_space = false;
+                continue;
+            }
         }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(c);
-        written = true;
+        pending_space = written;
     }
 }
 

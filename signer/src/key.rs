@@ -1,13 +1,16 @@
 //! The signing key: `HMAC("AWS4" + secret, date)`, then region, service and
 //! `aws4_request`, each an HMAC keyed by the previous step. Derived once per
-//! (secret, date, region, service) and cached.
+//! (secret, date, region, service) and cached, together with the HMAC state
+//! keyed by it, so a cached signature costs only the compressions of the
+//! string to sign.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
+use sha2::digest::generic_array::GenericArray;
+use sha2::Sha256VarCore;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// A derived SigV4 signing key. Its `Debug` form never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,31 +61,125 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-pub(crate) fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this never fails.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC-SHA256 takes keys of any length"),
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+/// SHA-256 straight on `sha2`'s block function: whole blocks of `data` are
+/// compressed in place, only the tail is buffered.
+fn sha256_core() -> Sha256VarCore {
+    match Sha256VarCore::new(32) {
+        Ok(core) => core,
+        Err(_) => unreachable!("SHA-256 has a 32-byte output"),
+    }
 }
 
-/// A small cache of derived signing keys. The key of an entry includes a
-/// SHA-256 of the secret, so a rotated secret under the same access key id
-/// never reuses a stale key, and the cache holds no secret.
-#[derive(Debug, Default)]
+fn finish(mut core: Sha256VarCore, data: &[u8]) -> [u8; 32] {
+    let mut buffer = Buffer::<Sha256VarCore>::default();
+    buffer.digest_blocks(data, |blocks| core.update_blocks(blocks));
+    let mut out = GenericArray::default();
+    core.finalize_variable_core(&mut buffer, &mut out);
+    out.into()
+}
+
+/// The SHA-256 of `data`.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    finish(sha256_core(), data)
+}
+
+/// HMAC-SHA256 (RFC 2104) with the key absorbed: the hash states after the
+/// block `key ^ ipad` and after the block `key ^ opad`. A MAC from it costs
+/// the compressions of the message and one more, nothing else.
+#[derive(Clone)]
+pub(crate) struct HmacState {
+    inner: Sha256VarCore,
+    outer: Sha256VarCore,
+}
+
+impl HmacState {
+    pub(crate) fn new(key: &[u8]) -> HmacState {
+        let mut block = [0u8; 64];
+        if key.len() <= block.len() {
+            block[..key.len()].copy_from_slice(key);
+        } else {
+            // A key longer than a block is hashed first.
+            block[..32].copy_from_slice(&sha256(key));
+        }
+        let state = |pad: u8| {
+            let mut core = sha256_core();
+            let padded: Block<Sha256VarCore> = block.map(|b| b ^ pad).into();
+            core.update_blocks(std::slice::from_ref(&padded));
+            core
+        };
+        HmacState {
+            inner: state(0x36),
+            outer: state(0x5c),
+        }
+    }
+
+    /// `HMAC(key, data)`.
+    pub(crate) fn mac(&self, data: &[u8]) -> [u8; 32] {
+        let inner = finish(self.inner.clone(), data);
+        finish(self.outer.clone(), &inner)
+    }
+}
+
+pub(crate) fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    HmacState::new(key).mac(data)
+}
+
+/// A signing key with its HMAC inner and outer states computed once (the
+/// compressions of `key ^ ipad` and `key ^ opad`): a signature from it
+/// compresses only the string to sign and the outer block.
+#[derive(Clone)]
+pub(crate) struct PreparedKey {
+    key: SigningKey,
+    mac: HmacState,
+}
+
+impl PreparedKey {
+    pub(crate) fn new(key: SigningKey) -> PreparedKey {
+        let mac = HmacState::new(&key.0);
+        PreparedKey { key, mac }
+    }
+
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// `HMAC(key, string_to_sign)`, from the prepared states.
+    pub(crate) fn sign(&self, string_to_sign: &[u8]) -> [u8; 32] {
+        self.mac.mac(string_to_sign)
+    }
+}
+
+/// A small cache of derived signing keys with their prepared HMAC states.
+///
+/// An entry is found by its exact date, region and service and by a
+/// 128-bit fingerprint of the secret: SipHash-1-3 under a key drawn at
+/// random for each cache (std's `RandomState`), so a rotated secret under
+/// the same access key id never reuses a stale key (two secrets share a
+/// fingerprint with probability about 2^-128, and without the random key
+/// nobody can aim for a collision), while a lookup costs two short
+/// SipHashes rather than a SHA-256. The cache holds no secret: only the
+/// fingerprints and the derived keys.
+#[derive(Default)]
 pub struct KeyCache {
+    fingerprints: RandomState,
     entries: Mutex<Vec<CacheEntry>>,
 }
 
-#[derive(Debug)]
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entries = self.entries.lock().map_or(0, |entries| entries.len());
+        f.debug_struct("KeyCache")
+            .field("entries", &entries)
+            .finish_non_exhaustive()
+    }
+}
+
 struct CacheEntry {
-    secret_digest: [u8; 32],
+    fingerprint: [u64; 2],
     date: String,
     region: String,
     service: String,
-    key: SigningKey,
+    key: PreparedKey,
 }
 
 /// Entries kept; old ones are evicted first. Real workloads sign for a
@@ -97,9 +194,30 @@ impl KeyCache {
 
     /// The key for this scope, derived on first use.
     pub fn get(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
-        let secret_digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        self.get_prepared(secret, date, region, service).key
+    }
+
+    fn fingerprint(&self, secret: &str) -> [u64; 2] {
+        let half = |domain: u8| {
+            let mut hasher = self.fingerprints.build_hasher();
+            hasher.write_u8(domain);
+            hasher.write(secret.as_bytes());
+            hasher.finish()
+        };
+        [half(0), half(1)]
+    }
+
+    /// The key for this scope with its HMAC states, derived on first use.
+    pub(crate) fn get_prepared(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> PreparedKey {
+        let fingerprint = self.fingerprint(secret);
         let matches = |entry: &CacheEntry| {
-            entry.secret_digest == secret_digest
+            entry.fingerprint == fingerprint
                 && entry.date == date
                 && entry.region == region
                 && entry.service == service
@@ -107,22 +225,24 @@ impl KeyCache {
         // A poisoned lock only means another thread panicked mid-update of a
         // cache; deriving afresh is always correct.
         if let Ok(entries) = self.entries.lock() {
-            if let Some(entry) = entries.iter().find(|e| matches(e)) {
+            if let Some(entry) = entries.iter().rev().find(|e| matches(e)) {
                 return entry.key.clone();
             }
         }
-        let key = SigningKey::derive(secret, date, region, service);
+        let key = PreparedKey::new(SigningKey::derive(secret, date, region, service));
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CACHE_CAPACITY {
-                entries.remove(0);
+            if !entries.iter().any(matches) {
+                if entries.len() >= CACHE_CAPACITY {
+                    entries.remove(0);
+                }
+                entries.push(CacheEntry {
+                    fingerprint,
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    service: service.to_owned(),
+                    key: key.clone(),
+                });
             }
-            entries.push(CacheEntry {
-                secret_digest,
-                date: date.to_owned(),
-                region: region.to_owned(),
-                service: service.to_owned(),
-                key: key.clone(),
-            });
         }
         key
     }
@@ -158,6 +278,38 @@ mod tests {
             SigningKey::derive(&long, "20150830", "r", "s").as_bytes(),
             &expected
         );
+    }
+
+    #[test]
+    fn block_level_hmac_and_sha256_match_the_hmac_and_sha2_crates() {
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+        // Keys and messages around every block boundary, and keys longer
+        // than a block (hashed first).
+        for key_len in [0, 1, 31, 32, 33, 55, 56, 63, 64, 65, 100, 200] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 7 + 3) as u8).collect();
+            let state = HmacState::new(&key);
+            for data_len in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 129, 1000] {
+                let data: Vec<u8> = (0..data_len).map(|i| (i * 13 + 1) as u8).collect();
+                let mut expected = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("any key");
+                expected.update(&data);
+                let expected: [u8; 32] = expected.finalize().into_bytes().into();
+                assert_eq!(state.mac(&data), expected, "{key_len} {data_len}");
+                assert_eq!(hmac(&key, &data), expected, "{key_len} {data_len}");
+                let digest: [u8; 32] = Sha256::digest(&data).into();
+                assert_eq!(sha256(&data), digest, "{data_len}");
+            }
+        }
+    }
+
+    #[test]
+    fn prepared_keys_sign_as_signing_keys_do() {
+        let key = SigningKey::derive(SECRET, "20150830", "us-east-1", "iam");
+        let prepared = PreparedKey::new(key.clone());
+        for sts in ["", "AWS4-HMAC-SHA256\n20150830T123600Z\n", &"x".repeat(300)] {
+            assert_eq!(hex::encode(prepared.sign(sts.as_bytes())), key.sign(sts));
+        }
+        assert_eq!(prepared.key(), &key);
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! Assembling the stages into a signature, for the two places a SigV4
 //! signature travels: the `Authorization` header and a presigned URL.
 
-use crate::headers::{canonical_headers, is_token};
-use crate::key::{KeyCache, SigningKey};
-use crate::query::canonical_query;
-use crate::uri::{canonical_uri, UriOptions};
+use crate::encode::{push_hex32, uri_encode_str, uri_encoded_len, with_scratch, Form};
+use crate::headers::{
+    canonical_headers_len, check_header, is_token, sort_headers, write_header_block,
+    write_signed_names, HEADERS_ON_STACK,
+};
+use crate::key::{sha256, KeyCache, PreparedKey, SigningKey};
+use crate::query::{
+    canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
+    PARAMS_ON_STACK,
+};
+use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
 use crate::{Error, SigningTime};
-use sha2::{Digest, Sha256};
 
 /// The algorithm name of SigV4 with HMAC-SHA256.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -237,13 +243,13 @@ pub fn sign(
     sign_at(request, params, location, derive_key)
 }
 
-fn derive_key(params: &SigningParams<'_>) -> SigningKey {
-    SigningKey::derive(
+fn derive_key(params: &SigningParams<'_>) -> PreparedKey {
+    PreparedKey::new(SigningKey::derive(
         params.credentials.secret_access_key,
         params.time.scope_date(),
         params.region,
         params.service,
-    )
+    ))
 }
 
 /// A signer with a cache of derived signing keys, for signing many
@@ -269,20 +275,89 @@ impl Signer {
         params: &SigningParams<'_>,
         location: Location,
     ) -> Result<Signed, Error> {
-        sign_at(request, params, location, |params| {
-            self.cache.get(
-                params.credentials.secret_access_key,
-                params.time.scope_date(),
-                params.region,
-                params.service,
-            )
-        })
+        let mut signed = Signed::default();
+        self.sign_into(request, params, location, &mut signed)?;
+        Ok(signed)
+    }
+
+    /// Like [`Signer::sign`], writing into `signed` and reusing its strings'
+    /// memory: once `signed` has held a signature of a request of the same
+    /// shape, signing allocates nothing. The result is exactly what
+    /// [`Signer::sign`] returns. On error, `signed` holds unspecified (but
+    /// valid) contents.
+    ///
+    /// # Errors
+    /// Any [`Error`] naming the malformed part of the request or parameters.
+    pub fn sign_into(
+        &self,
+        request: &Request<'_>,
+        params: &SigningParams<'_>,
+        location: Location,
+        signed: &mut Signed,
+    ) -> Result<(), Error> {
+        sign_into_at(
+            request,
+            params,
+            location,
+            |params| {
+                self.cache.get_prepared(
+                    params.credentials.secret_access_key,
+                    params.time.scope_date(),
+                    params.region,
+                    params.service,
+                )
+            },
+            signed,
+        )
+    }
+}
+
+impl Default for Signed {
+    /// Empty strings (no allocation) and an all-zero key: a value to hand
+    /// to [`Signer::sign_into`].
+    fn default() -> Signed {
+        Signed {
+            credential_scope: String::new(),
+            canonical_request: String::new(),
+            string_to_sign: String::new(),
+            signing_key: SigningKey::from_bytes([0; 32]),
+            signature: String::new(),
+            signed_headers: String::new(),
+            payload_hash: String::new(),
+            authorization: None,
+            request: SignedRequest {
+                method: String::new(),
+                path: String::new(),
+                query: String::new(),
+                headers: Vec::new(),
+            },
+        }
     }
 }
 
 /// `date/region/service/aws4_request`.
 pub fn credential_scope(time: &SigningTime, region: &str, service: &str) -> String {
-    format!("{}/{region}/{service}/aws4_request", time.scope_date())
+    let mut scope = String::new();
+    write_credential_scope(time, region, service, &mut scope);
+    scope
+}
+
+const SCOPE_TERMINATOR: &str = "aws4_request";
+
+fn write_credential_scope(time: &SigningTime, region: &str, service: &str, out: &mut String) {
+    out.clear();
+    out.reserve(8 + region.len() + service.len() + SCOPE_TERMINATOR.len() + 3);
+    for part in [
+        time.scope_date(),
+        "/",
+        region,
+        "/",
+        service,
+        "/",
+        SCOPE_TERMINATOR,
+    ] {
+        out.push_str(part);
+    }
 }
 
 /// Joins the six parts of the canonical request. `canonical_headers` ends
@@ -314,24 +389,64 @@ pub fn canonical_request(
 /// `AWS4-HMAC-SHA256`, the time, the scope and the hex SHA-256 of the
 /// canonical request, one per line.
 pub fn string_to_sign(time: &SigningTime, scope: &str, canonical_request: &str) -> String {
-    let digest = hex::encode(Sha256::digest(canonical_request.as_bytes()));
-    format!("{ALGORITHM}\n{}\n{scope}\n{digest}", time.amz_date())
+    let mut out = String::new();
+    write_string_to_sign(time, scope, canonical_request, &mut out);
+    out
+}
+
+fn write_string_to_sign(
+    time: &SigningTime,
+    scope: &str,
+    canonical_request: &str,
+    out: &mut String,
+) {
+    let digest = sha256(canonical_request.as_bytes());
+    let amz_date = time.amz_date();
+    out.clear();
+    out.reserve(ALGORITHM.len() + amz_date.len() + scope.len() + 64 + 3);
+    for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {
+        out.push_str(part);
+    }
+    push_hex32(out, &digest);
 }
 
 /// The hex SHA-256 of `body`.
 pub fn payload_hash(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
+    let mut out = String::with_capacity(64);
+    push_body_hash(body, &mut out);
+    out
+}
+
+/// `SCOPE_PART[b]`: whether `b` may appear in a region, service or access
+/// key id: not `/`, whitespace or a control character.
+static SCOPE_PART: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c != b'/' && !c.is_ascii_whitespace() && !c.is_ascii_control();
+        b += 1;
+    }
+    table
+};
+
+/// The hex SHA-256 of the empty body, the payload hash of most `GET`s.
+const EMPTY_BODY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Appends the hex SHA-256 of `body`.
+fn push_body_hash(body: &[u8], out: &mut String) {
+    if body.is_empty() {
+        out.push_str(EMPTY_BODY_HASH);
+    } else {
+        push_hex32(out, &sha256(body));
+    }
 }
 
 /// Checks the parts of the parameters that end up in the scope or the
 /// `Credential`, where a stray `/` or `,` would change their meaning.
 pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
-    let scope_part_ok = |value: &str| {
-        !value.is_empty()
-            && value
-                .bytes()
-                .all(|b| b != b'/' && !b.is_ascii_whitespace() && !b.is_ascii_control())
-    };
+    let scope_part_ok =
+        |value: &str| !value.is_empty() && value.bytes().all(|b| SCOPE_PART[usize::from(b)]);
     for (part, value) in [("region", params.region), ("service", params.service)] {
         if !scope_part_ok(value) {
             return Err(Error::Scope {
@@ -341,7 +456,7 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
         }
     }
     let key_id = params.credentials.access_key_id;
-    if !scope_part_ok(key_id) || key_id.contains([',', '=']) {
+    if !scope_part_ok(key_id) || key_id.bytes().any(|b| b == b',' || b == b'=') {
         return Err(Error::AccessKeyId);
     }
     if let Some(token) = params.credentials.session_token {
@@ -352,20 +467,29 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn resolve_payload_hash(payload: Payload<'_>, body: &[u8]) -> Result<String, Error> {
+/// Writes the payload hash (the last line of the canonical request).
+fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Result<(), Error> {
     match payload {
-        Payload::Body => Ok(payload_hash(body)),
-        Payload::Unsigned => Ok(UNSIGNED_PAYLOAD.to_owned()),
+        Payload::Body => {
+            out.clear();
+            out.reserve(64);
+            push_body_hash(body, out);
+        }
+        Payload::Unsigned => {
+            out.clear();
+            out.push_str(UNSIGNED_PAYLOAD);
+        }
         Payload::Precomputed(hash) => {
-            if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_graphic()) {
-                Ok(hash.to_owned())
-            } else {
-                Err(Error::PayloadHash {
+            if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::PayloadHash {
                     value: hash.to_owned(),
-                })
+                });
             }
+            out.clear();
+            out.push_str(hash);
         }
     }
+    Ok(())
 }
 
 /// Header names the signer sets itself and so drops from the input.
@@ -383,8 +507,64 @@ fn sign_at(
     request: &Request<'_>,
     params: &SigningParams<'_>,
     location: Location,
-    signing_key: impl FnOnce(&SigningParams<'_>) -> SigningKey,
+    signing_key: impl FnOnce(&SigningParams<'_>) -> PreparedKey,
 ) -> Result<Signed, Error> {
+    // Every string is written once into memory reserved at its final size:
+    // one allocation per returned string, none besides.
+    let mut signed = Signed::default();
+    sign_into_at(request, params, location, signing_key, &mut signed)?;
+    Ok(signed)
+}
+
+/// Sets `slot` to `(name, value)`, reusing its strings' memory.
+fn set_pair(slot: &mut (String, String), name: &str, value: &str) {
+    slot.0.clear();
+    slot.0.push_str(name);
+    slot.1.clear();
+    slot.1.push_str(value);
+}
+
+/// The headers as sent, written into a reused vector.
+struct SentHeaders<'a> {
+    headers: &'a mut Vec<(String, String)>,
+    len: usize,
+}
+
+impl SentHeaders<'_> {
+    fn push(&mut self, name: &str, value: &str) {
+        match self.headers.get_mut(self.len) {
+            Some(slot) => set_pair(slot, name, value),
+            None => self.headers.push((name.to_owned(), value.to_owned())),
+        }
+        self.len += 1;
+    }
+}
+
+/// The decimal digits of `n`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
+/// The name of a presigned URL's session token parameter.
+const TOKEN_PARAM: &str = "X-Amz-Security-Token";
+
+/// Signs into `out`, reusing the memory its strings hold.
+fn sign_into_at(
+    request: &Request<'_>,
+    params: &SigningParams<'_>,
+    location: Location,
+    signing_key: impl FnOnce(&SigningParams<'_>) -> PreparedKey,
+    out: &mut Signed,
+) -> Result<(), Error> {
+    // Checks, in the order their errors take precedence.
     if !is_token(request.method) {
         return Err(Error::Method {
             method: request.method.to_owned(),
@@ -392,125 +572,262 @@ fn sign_at(
     }
     check_params(params)?;
     let settings = &params.settings;
-    let payload_hash = resolve_payload_hash(settings.payload, request.body)?;
+    write_payload_hash(settings.payload, request.body, &mut out.payload_hash)?;
     let amz_date = params.time.amz_date();
     let token = params.credentials.session_token;
-
-    // Headers as sent: the caller's, then what the signer adds.
-    let mut sent: Vec<(&str, &str)> = request
+    let in_header = location == Location::Header;
+    let owned = |name: &str| is_owned_by_signer(name, params, location);
+    if !request
         .headers
         .iter()
-        .copied()
-        .filter(|(name, _)| !is_owned_by_signer(name, params, location))
-        .collect();
-    if !sent
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+        .any(|(name, _)| !owned(name) && name.eq_ignore_ascii_case("host"))
     {
         return Err(Error::MissingHost);
     }
-    if location == Location::Header {
-        if let Some(token) = token {
-            sent.push(("X-Amz-Security-Token", token));
+    let unsigned_token = !settings.sign_session_token && in_header;
+    let is_signed = |name: &str| !(unsigned_token && name.eq_ignore_ascii_case(TOKEN_PARAM));
+    for (name, value) in request.headers {
+        if !owned(name) && is_signed(name) {
+            check_header(name, value)?;
         }
-        sent.push(("X-Amz-Date", amz_date));
+    }
+    if in_header {
+        if let Some(token) = token {
+            if is_signed(TOKEN_PARAM) {
+                check_header(TOKEN_PARAM, token)?;
+            }
+        }
         if settings.content_sha256_header {
-            sent.push(("x-amz-content-sha256", &payload_hash));
+            check_header("x-amz-content-sha256", &out.payload_hash)?;
         }
     }
-    let unsigned_token = !settings.sign_session_token && location == Location::Header;
-    let signed: Vec<(&str, &str)> = sent
-        .iter()
-        .copied()
-        .filter(|(name, _)| !(unsigned_token && name.eq_ignore_ascii_case("x-amz-security-token")))
-        .collect();
-    let (mut headers_block, mut signed_headers) = (String::new(), String::new());
-    canonical_headers(&signed, &mut headers_block, &mut signed_headers)?;
+    if !request.path.is_empty() && !request.path.starts_with('/') {
+        return Err(Error::Path {
+            path: request.path.to_owned(),
+        });
+    }
+    // From here on nothing fails.
 
-    let credential_scope = credential_scope(&params.time, params.region, params.service);
-    let credential = format!("{}/{credential_scope}", params.credentials.access_key_id);
-    let expires;
-    let mut presign_params: Vec<(&str, &str)> = Vec::new();
-    if let Location::Query(expiry) = location {
-        expires = expiry.as_secs().to_string();
-        presign_params.extend([
-            ("X-Amz-Algorithm", ALGORITHM),
-            ("X-Amz-Credential", credential.as_str()),
-            ("X-Amz-Date", amz_date),
-            ("X-Amz-SignedHeaders", signed_headers.as_str()),
-            ("X-Amz-Expires", expires.as_str()),
-        ]);
+    // Headers as sent: the caller's, then what the signer adds.
+    let caller_count = request.headers.iter().filter(|(n, _)| !owned(n)).count();
+    let added = if in_header {
+        usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header)
+    } else {
+        0
+    };
+    let headers = &mut out.request.headers;
+    if headers.capacity() < caller_count + added {
+        headers.reserve_exact(caller_count + added - headers.len());
+    }
+    let mut sent = SentHeaders { headers, len: 0 };
+    for (name, value) in request.headers {
+        if !owned(name) {
+            sent.push(name, value);
+        }
+    }
+    if in_header {
         if let Some(token) = token {
-            presign_params.push(("X-Amz-Security-Token", token));
+            sent.push(TOKEN_PARAM, token);
+        }
+        sent.push("X-Amz-Date", amz_date);
+        if settings.content_sha256_header {
+            sent.push("x-amz-content-sha256", &out.payload_hash);
         }
     }
-    // The parameters that are signed: all but an unsigned token.
-    let signed_param_count = presign_params.len()
-        - usize::from(
-            token.is_some() && !settings.sign_session_token && !presign_params.is_empty(),
-        );
+    let sent_len = sent.len;
 
-    let mut uri = String::with_capacity(request.path.len() + 8);
-    canonical_uri(request.path, settings.uri, &mut uri)?;
-    let mut query = String::with_capacity(request.query.len() + 256);
-    canonical_query(
-        request.query,
-        &presign_params[..signed_param_count],
-        &mut query,
+    write_credential_scope(
+        &params.time,
+        params.region,
+        params.service,
+        &mut out.credential_scope,
     );
-    let canonical_request = canonical_request(
-        request.method,
-        &uri,
-        &query,
-        &headers_block,
-        &signed_headers,
-        &payload_hash,
-    );
-    let string_to_sign = string_to_sign(&params.time, &credential_scope, &canonical_request);
-    let signing_key = signing_key(params);
-    let signature = signing_key.sign(&string_to_sign);
+    let scope = out.credential_scope.as_str();
+    let key_id = params.credentials.access_key_id;
 
-    let mut out_query = request.query.to_owned();
-    let mut out_headers: Vec<(String, String)> = sent
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
-    let authorization = match location {
-        Location::Header => {
-            let value = format!(
-                "{ALGORITHM} Credential={credential}, SignedHeaders={signed_headers}, \
-                 Signature={signature}"
+    let sent_headers = &out.request.headers[..sent_len];
+    let (block_len, names_len) = canonical_headers_len(sent_headers, is_signed);
+    let signed_count = sent_headers.iter().filter(|(n, _)| is_signed(n)).count();
+    with_scratch::<u32, HEADERS_ON_STACK, _>(signed_count, |order| {
+        sort_headers(sent_headers, is_signed, order);
+        out.signed_headers.clear();
+        out.signed_headers.reserve(names_len);
+        write_signed_names(sent_headers, order, &mut out.signed_headers);
+
+        // The query as sent, and the X-Amz-* parameters of a presigned
+        // URL: their encoded forms in the query as sent are exactly their
+        // canonical forms, so the canonical query takes them from there.
+        let query = &mut out.request.query;
+        query.clear();
+        let mut presigned = [(0usize, 0usize, 0usize); 6];
+        let mut presigned_count = 0;
+        if let Location::Query(expiry) = location {
+            let mut expires_buf = [0u8; 10];
+            let expires = decimal(expiry.as_secs(), &mut expires_buf);
+            let names = out.signed_headers.as_str();
+            query.reserve(
+                request.query.len()
+                    + PRESIGN_NAMES_LEN
+                    + ALGORITHM.len()
+                    + uri_encoded_len(key_id.as_bytes())
+                    + 3
+                    + uri_encoded_len(scope.as_bytes())
+                    + amz_date.len()
+                    + uri_encoded_len(names.as_bytes())
+                    + expires.len()
+                    + token.map_or(0, |t| TOKEN_PARAM.len() + 2 + uri_encoded_len(t.as_bytes()))
+                    + SIGNATURE_PARAM.len()
+                    + 64,
             );
-            out_headers.push(("Authorization".to_owned(), value.clone()));
-            Some(value)
+            query.push_str(request.query);
+            let mut param = |query: &mut String, name: &str, value: &mut dyn FnMut(&mut String)| {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                let start = query.len();
+                query.push_str(name);
+                let equals = query.len();
+                query.push('=');
+                value(query);
+                presigned[presigned_count] = (start, equals, query.len());
+                presigned_count += 1;
+            };
+            param(query, "X-Amz-Algorithm", &mut |q| q.push_str(ALGORITHM));
+            param(query, "X-Amz-Credential", &mut |q| {
+                uri_encode_str(key_id, false, q);
+                q.push_str("%2F");
+                uri_encode_str(scope, false, q);
+            });
+            param(query, "X-Amz-Date", &mut |q| q.push_str(amz_date));
+            param(query, "X-Amz-SignedHeaders", &mut |q| {
+                uri_encode_str(names, false, q)
+            });
+            param(query, "X-Amz-Expires", &mut |q| {
+                q.extend(expires.iter().map(|&b| char::from(b)))
+            });
+            if let Some(token) = token {
+                param(query, TOKEN_PARAM, &mut |q| uri_encode_str(token, false, q));
+            }
+        } else {
+            query.push_str(request.query);
+        }
+        // The parameters that are signed: all but an unsigned token.
+        let signed_extra = presigned_count
+            - usize::from(token.is_some() && !settings.sign_session_token && presigned_count > 0);
+        let sent_query = out.request.query.as_str();
+        let param_count = wire_param_count(request.query) + signed_extra;
+        with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(param_count, |params| {
+            let mut filled = fill_wire_params(request.query, params);
+            for (slot, &(start, equals, end)) in
+                params[filled..].iter_mut().zip(&presigned[..signed_extra])
+            {
+                *slot = Param {
+                    name: sent_query.get(start..equals).unwrap_or_default(),
+                    value: sent_query.get(equals + 1..end).unwrap_or_default(),
+                    form: Form::Canonical,
+                };
+                filled += 1;
+            }
+            let params = &mut params[..filled];
+
+            // The canonical request, written once into memory of its final
+            // size.
+            let creq = &mut out.canonical_request;
+            creq.clear();
+            creq.reserve(
+                request.method.len()
+                    + canonical_uri_len_bound(request.path)
+                    + canonical_query_len(params)
+                    + block_len
+                    + names_len
+                    + out.payload_hash.len()
+                    + 5,
+            );
+            creq.push_str(request.method);
+            creq.push('\n');
+            canonical_uri(request.path, settings.uri, creq)?;
+            creq.push('\n');
+            write_canonical_query(params, creq);
+            creq.push('\n');
+            write_header_block(sent_headers, order, creq);
+            creq.push('\n');
+            creq.push_str(&out.signed_headers);
+            creq.push('\n');
+            creq.push_str(&out.payload_hash);
+            Ok::<(), Error>(())
+        })
+    })?;
+
+    write_string_to_sign(
+        &params.time,
+        scope,
+        &out.canonical_request,
+        &mut out.string_to_sign,
+    );
+    let key = signing_key(params);
+    out.signing_key = key.key().clone();
+    let signature = key.sign(out.string_to_sign.as_bytes());
+    out.signature.clear();
+    out.signature.reserve(64);
+    push_hex32(&mut out.signature, &signature);
+
+    match location {
+        Location::Header => {
+            let mut value = out.authorization.take().unwrap_or_default();
+            value.clear();
+            let parts = [
+                ALGORITHM,
+                " Credential=",
+                key_id,
+                "/",
+                scope,
+                ", SignedHeaders=",
+                &out.signed_headers,
+                ", Signature=",
+                &out.signature,
+            ];
+            value.reserve(parts.iter().map(|p| p.len()).sum());
+            for part in parts {
+                value.push_str(part);
+            }
+            let mut sent = SentHeaders {
+                headers: &mut out.request.headers,
+                len: sent_len,
+            };
+            sent.push("Authorization", &value);
+            out.request.headers.truncate(sent_len + 1);
+            out.authorization = Some(value);
         }
         Location::Query(_) => {
-            presign_params.push(("X-Amz-Signature", &signature));
-            for (name, value) in &presign_params {
-                if !out_query.is_empty() {
-                    out_query.push('&');
-                }
-                crate::encode::uri_encode(name.as_bytes(), false, &mut out_query);
-                out_query.push('=');
-                crate::encode::uri_encode(value.as_bytes(), false, &mut out_query);
-            }
-            None
+            // The query already ends with a parameter, so `&` follows.
+            out.request.query.push_str(SIGNATURE_PARAM);
+            out.request.query.push_str(&out.signature);
+            out.request.headers.truncate(sent_len);
+            out.authorization = None;
         }
-    };
-    Ok(Signed {
-        credential_scope,
-        canonical_request,
-        string_to_sign,
-        signing_key,
-        signature,
-        signed_headers,
-        payload_hash,
-        authorization,
-        request: SignedRequest {
-            method: request.method.to_owned(),
-            path: request.path.to_owned(),
-            query: out_query,
-            headers: out_headers,
-        },
-    })
+    }
+    out.request.method.clear();
+    out.request.method.push_str(request.method);
+    out.request.path.clear();
+    out.request.path.push_str(request.path);
+    Ok(())
+}
+
+/// `&` and `=` around each `X-Amz-*` parameter name of a presigned URL
+/// (the token and the signature counted apart).
+const PRESIGN_NAMES_LEN: usize = "&X-Amz-Algorithm=&X-Amz-Credential=&X-Amz-Date=\
+                                  &X-Amz-SignedHeaders=&X-Amz-Expires="
+    .len();
+const SIGNATURE_PARAM: &str = "&X-Amz-Signature=";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_empty_body_hash_is_the_sha256_of_nothing() {
+        assert_eq!(EMPTY_BODY_HASH, hex::encode(sha256(b"")));
+        assert_eq!(payload_hash(b""), EMPTY_BODY_HASH);
+        assert_eq!(payload_hash(b"a"), hex::encode(sha256(b"a")));
+    }
 }

@@ -1,7 +1,7 @@
 //! The canonical URI: the path, optionally normalized, then URI-encoded
 //! once (S3) or twice (every other service).
 
-use crate::encode::{escape_at, is_unreserved, push_escape};
+use crate::encode::{escape_at, is_unreserved, push_ascii, push_escape};
 use crate::Error;
 
 /// How the path is canonicalized.
@@ -70,20 +70,32 @@ pub fn canonical_uri(path: &str, options: UriOptions, out: &mut String) -> Resul
 }
 
 fn encode_path(path: &[u8], double_encode: bool, out: &mut String) {
+    // `run..at` is a run of bytes kept as they are, copied with one push.
+    let mut run = 0;
     let mut at = 0;
     while at < path.len() {
         let byte = path[at];
         if is_unreserved(byte) || byte == b'/' {
-            out.push(byte as char);
-        } else if !double_encode && escape_at(path, at).is_some() {
-            out.push_str(&String::from_utf8_lossy(&path[at..at + 3]));
+            at += 1;
+            continue;
+        }
+        if !double_encode && escape_at(path, at).is_some() {
+            // A valid escape is kept as sent (single encoding).
             at += 3;
             continue;
-        } else {
-            push_escape(out, byte);
         }
+        push_ascii(out, &path[run..at]);
+        push_escape(out, byte);
         at += 1;
+        run = at;
     }
+    push_ascii(out, &path[run..]);
+}
+
+/// An upper bound of the length of `canonical_uri(path, ..)`'s output.
+pub(crate) fn canonical_uri_len_bound(path: &str) -> usize {
+    // Every byte becomes at most three; `/` may be added at either end.
+    3 * path.len() + 2
 }
 
 #[cfg(test)]
