@@ -5,7 +5,6 @@
 
 use crate::encode::escape_at;
 use crate::headers::canonical_headers;
-use crate::key::SigningKey;
 use crate::query::canonical_query;
 use crate::sign::{canonical_request, payload_hash, string_to_sign, ALGORITHM, UNSIGNED_PAYLOAD};
 use crate::uri::{canonical_uri, UriOptions};
@@ -634,12 +633,14 @@ pub fn verify(
     canonical_headers(&signed, &mut headers_block, &mut names)?;
     let mut uri = String::new();
     canonical_uri(request.path, policy.uri, &mut uri)?;
-    let key: SigningKey = cache.get(
+    // The HMAC states of the cached key: no re-keying per request.
+    let key = cache.get_prepared(
         &known.secret_access_key,
         &parsed.scope.date,
         &parsed.scope.region,
         &parsed.scope.service,
     );
+    let provided = decode_signature(&parsed.signature);
     let scope = parsed.scope.to_string();
     let attempt = |excluded: &[&str]| {
         let mut query = String::new();
@@ -658,7 +659,7 @@ pub fn verify(
             &payload,
         );
         let sts = string_to_sign(&time, &scope, &creq);
-        let matches = constant_time_eq(key.sign(&sts).as_bytes(), parsed.signature.as_bytes());
+        let matches = constant_time_eq(&key.sign(sts.as_bytes()), &provided);
         (creq, sts, matches)
     };
     let (creq, sts, matches) = match parsed.location {
@@ -758,6 +759,20 @@ fn check_time(
         }),
         _ => Ok(()),
     }
+}
+
+/// The 32 bytes of a signature already checked to be 64 lower-case hex
+/// digits.
+fn decode_signature(hex_text: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let digits = hex_text.as_bytes();
+    for (i, byte) in out.iter_mut().enumerate() {
+        let digit = |at: usize| {
+            crate::encode::hex_digit(digits.get(at).copied().unwrap_or(b'0')).unwrap_or(0)
+        };
+        *byte = digit(2 * i) << 4 | digit(2 * i + 1);
+    }
+    out
 }
 
 /// Compares without an early exit, so timing does not reveal how many
