@@ -37,8 +37,9 @@ pub enum Error {
     },
     /// The request has no `Host` header; SigV4 requires `host` to be signed.
     MissingHost,
-    /// A scope part (region or service) is empty or holds `/`, whitespace or
-    /// control characters, which would make the credential scope ambiguous.
+    /// A scope part (region or service) is empty or holds `/`, `,`,
+    /// whitespace or control characters, which would make the credential
+    /// scope or the Authorization header ambiguous.
     Scope {
         /// `"region"` or `"service"`.
         part: &'static str,
@@ -83,8 +84,8 @@ impl fmt::Display for Error {
             ),
             Error::Scope { part, value } => write!(
                 f,
-                "invalid {part} {value:?}: it must be non-empty, without '/', whitespace or \
-                 control characters"
+                "invalid {part} {value:?}: it must be non-empty, without '/', ',', whitespace \
+                 or control characters"
             ),
             Error::AccessKeyId => write!(
                 f,
