@@ -48,6 +48,8 @@ enum Command {
     },
     /// Run the reference signer as a protocol v1 adapter on stdin/stdout.
     ReferenceAdapter,
+    /// Differential fuzzing of an adapter against the reference; disagreements are shrunk and written as vectors.
+    Fuzz(crate::fuzz::FuzzArgs),
     /// Serve a local endpoint that verifies SigV4 requests like API Gateway with AWS_IAM.
     Serve(ServeArgs),
     /// Render several `check --format json` reports as one table.
@@ -284,6 +286,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
         }
         Command::Serve(args) => serve(args),
+        Command::Fuzz(args) => crate::fuzz::run(args),
         Command::Matrix {
             reports,
             format,

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod diff;
 pub mod explain;
+pub mod fuzz;
 pub mod protocol;
 pub mod reference;
 pub mod reference_adapter;

@@ -2,6 +2,9 @@
 //! do). Each module says what belongs in it.
 
 mod cli;
+mod fuzz_command;
+mod fuzz_regressions;
+mod fuzz_replay;
 mod properties;
 mod reference_adapter;
 mod reports;

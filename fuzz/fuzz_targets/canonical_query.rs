@@ -1,17 +1,8 @@
-//! Canonical query: never panics, is idempotent, and uses only unreserved
-//! characters, `%XX` escapes, `=` and `&`.
+//! Canonical query.
+//! The properties are in `fuzz/props/src/targets/canonical_query.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigv4_signer::canonical_query;
+use sigv4_fuzz_props::targets::canonical_query::{check, Input};
 
-fuzz_target!(|query: &str| {
-    let mut once = String::new();
-    canonical_query(query, &[], &mut once);
-    let mut twice = String::new();
-    canonical_query(&once, &[], &mut twice);
-    assert_eq!(once, twice, "not idempotent for {query:?}");
-    assert!(once
-        .bytes()
-        .all(|b| sigv4_signer::is_unreserved(b) || b"%=&".contains(&b)));
-});
+fuzz_target!(|input: Input| check(&input));

@@ -1,0 +1,183 @@
+//! Sign, then verify (`verify::verify`).
+//!
+//! Properties: whatever `sign` or `presign` accepts, the verifier accepts
+//! as received (same method, path, query, headers and body) under the
+//! matching policy, recomputing the same canonical request and string to
+//! sign; and the same request with a different signature is refused with a
+//! signature mismatch.
+//!
+//! Requests outside the verifier's documented model are not round-tripped;
+//! each such precondition is listed in [`precondition`] and in
+//! `fuzz/README.md`.
+
+use crate::model;
+use crate::request::{header_pairs, SignInput};
+use sigv4_signer::verify::{verify, KnownKey, VerifyError, VerifyPolicy};
+use sigv4_signer::{sign, KeyCache, Location, Request};
+
+/// The input type.
+pub type Input = SignInput;
+
+/// Why an input that the signer accepts is not expected to verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// Header signing with `UNSIGNED-PAYLOAD` and no
+    /// `x-amz-content-sha256`: the verifier (like S3) learns an unsigned
+    /// payload only from that header, so it hashes the body.
+    UnsignedPayloadWithoutHeader,
+    /// The caller's query already carries a parameter that decodes to one
+    /// of the seven presign names: a presigned URL then has it twice.
+    PresignNameInQuery,
+    /// Header signing, and the query has an `X-Amz-Algorithm` parameter:
+    /// the verifier sees both kinds of authentication and refuses.
+    AlgorithmParameterInQuery,
+    /// Header signing, and the caller sent its own `x-amz-content-sha256`
+    /// that is not the payload hash signed: the verifier (like S3) takes
+    /// that header as the payload hash.
+    ContentSha256HeaderDisagrees,
+}
+
+/// The precondition `input` fails, if any.
+pub fn precondition(input: &SignInput) -> Option<Precondition> {
+    let params: Vec<String> = input
+        .query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let name = p.split('=').next().unwrap_or("");
+            String::from_utf8_lossy(&model::percent_decode(name)).into_owned()
+        })
+        .collect();
+    if input.presign {
+        const NAMES: [&str; 7] = [
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-Date",
+            "X-Amz-Expires",
+            "X-Amz-SignedHeaders",
+            "X-Amz-Signature",
+            "X-Amz-Security-Token",
+        ];
+        if params.iter().any(|p| NAMES.contains(&p.as_str())) {
+            return Some(Precondition::PresignNameInQuery);
+        }
+        return None;
+    }
+    if input.unsigned_payload && !input.content_sha256_header {
+        return Some(Precondition::UnsignedPayloadWithoutHeader);
+    }
+    if input
+        .query
+        .split('&')
+        .any(|p| p.split('=').next() == Some("X-Amz-Algorithm"))
+    {
+        return Some(Precondition::AlgorithmParameterInQuery);
+    }
+    if !input.content_sha256_header {
+        let payload = input.payload_hash();
+        if input
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-content-sha256"))
+            .is_some_and(|(_, v)| v.trim_matches(' ') != payload)
+        {
+            return Some(Precondition::ContentSha256HeaderDisagrees);
+        }
+    }
+    None
+}
+
+/// Checks every property for `input`; panics on a violation.
+pub fn check(input: &Input) {
+    let headers = header_pairs(input);
+    let Some(location) = input.location() else {
+        return;
+    };
+    let Ok(signed) = sign(&input.request(&headers), &input.params(), location) else {
+        return;
+    };
+    if precondition(input).is_some() {
+        return;
+    }
+    let received: Vec<(&str, &str)> = signed
+        .request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let request = Request {
+        method: &signed.request.method,
+        path: &signed.request.path,
+        query: &signed.request.query,
+        headers: &received,
+        body: input.body.as_bytes(),
+    };
+    let policy = VerifyPolicy {
+        region: &input.region,
+        service: &input.service,
+        now: input.signing_time(),
+        max_skew_seconds: 900,
+        uri: input.settings().uri,
+        presigned_unsigned_payload: input.unsigned_payload,
+    };
+    let known = KnownKey {
+        secret_access_key: input.secret_access_key.0.clone(),
+        session_token: input.session_token.as_ref().map(|t| t.0.clone()),
+    };
+    let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then(|| known.clone());
+    let cache = KeyCache::new();
+    let verified = verify(&request, &policy, lookup, &cache).unwrap_or_else(|e| {
+        panic!(
+            "the verifier refuses what the signer produced: {e}\n{e:?}\nsigned canonical request:\n{}",
+            signed.canonical_request
+        )
+    });
+    assert_eq!(verified.canonical_request, signed.canonical_request);
+    assert_eq!(verified.string_to_sign, signed.string_to_sign);
+
+    // Tampered: another (well-formed) signature is refused as a mismatch.
+    let flip = |s: &str| -> String {
+        let mut chars: Vec<char> = s.chars().collect();
+        chars[0] = if chars[0] == '0' { '1' } else { '0' };
+        chars.into_iter().collect()
+    };
+    let forged = flip(&signed.signature);
+    let (query, headers): (String, Vec<(String, String)>) = match location {
+        Location::Header => (
+            signed.request.query.clone(),
+            signed
+                .request
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    if n == "Authorization" {
+                        (n.clone(), v.replace(&signed.signature, &forged))
+                    } else {
+                        (n.clone(), v.clone())
+                    }
+                })
+                .collect(),
+        ),
+        Location::Query(_) => (
+            signed.request.query.replace(
+                &format!("X-Amz-Signature={}", signed.signature),
+                &format!("X-Amz-Signature={forged}"),
+            ),
+            signed.request.headers.clone(),
+        ),
+    };
+    let forged_headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let request = Request {
+        query: &query,
+        headers: &forged_headers,
+        ..request
+    };
+    let result = verify(&request, &policy, lookup, &cache);
+    assert!(
+        matches!(result, Err(VerifyError::SignatureMismatch(_))),
+        "a forged signature is not refused as a mismatch: {result:?}"
+    );
+}
