@@ -20,7 +20,9 @@ fn env_or(name: &str, default: u64) -> u64 {
 }
 
 fn main() {
-    let seconds = env_or("SERVE_LOAD_SECS", 5);
+    // `cargo bench` passes --bench; under `cargo test` this is a smoke run.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let seconds = env_or("SERVE_LOAD_SECS", if benching { 5 } else { 1 });
     let clients = env_or("SERVE_LOAD_CLIENTS", 8) as usize;
     let dir = std::env::temp_dir().join(format!("sigv4-serve-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
