@@ -8,8 +8,8 @@
 //! where `fuzz_replay` runs them on every `cargo test`.
 
 use sigv4_fuzz_props::request::SignInput;
-use sigv4_signer::verify::{verify, KnownKey, VerifyPolicy};
-use sigv4_signer::{sign, KeyCache, Request};
+use sigv4_fuzz_props::targets::round_trip::verify_as_received;
+use sigv4_signer::sign;
 
 /// Signs `input` and verifies what was signed, as the `round_trip` target
 /// does but without its preconditions.
@@ -18,34 +18,14 @@ fn round_trip(input: &SignInput) -> Result<(), String> {
     let location = input.location().expect("a valid location");
     let signed = sign(&input.request(&headers), &input.params(), location)
         .map_err(|e| format!("the signer refuses: {e}"))?;
-    let received: Vec<(&str, &str)> = signed
-        .request
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let request = Request {
-        method: &signed.request.method,
-        path: &signed.request.path,
-        query: &signed.request.query,
-        headers: &received,
-        body: input.body.as_bytes(),
-    };
-    let policy = VerifyPolicy {
-        region: &input.region,
-        service: &input.service,
-        now: input.signing_time(),
-        max_skew_seconds: 900,
-        uri: input.settings().uri,
-        presigned_unsigned_payload: input.unsigned_payload,
-    };
-    let known = KnownKey {
-        secret_access_key: input.secret_access_key.0.clone(),
-        session_token: input.session_token.as_ref().map(|t| t.0.clone()),
-    };
-    verify(&request, &policy, |_| Some(known.clone()), &KeyCache::new())
-        .map(|_| ())
-        .map_err(|e| format!("the verifier refuses what the signer produced: {e}"))
+    verify_as_received(
+        input,
+        &signed,
+        &signed.request.query,
+        &signed.request.headers,
+    )
+    .map(|_| ())
+    .map_err(|e| format!("the verifier refuses what the signer produced: {e}"))
 }
 
 /// The `get-vanilla` request at header location, as the fuzzer prints it.

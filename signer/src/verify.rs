@@ -342,20 +342,23 @@ pub fn parse_authorization(value: &str) -> Result<ParsedSignature, VerifyError> 
     })
 }
 
+/// The query parameters of a presigned URL.
+pub const PRESIGN_PARAMETERS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+];
+
 /// Parses the presigned parameters of a raw query (without `?`).
 ///
 /// # Errors
 /// A [`VerifyError`] naming the missing, repeated or malformed parameter.
 pub fn parse_presigned(query: &str) -> Result<ParsedSignature, VerifyError> {
-    const NAMES: [&str; 7] = [
-        "X-Amz-Algorithm",
-        "X-Amz-Credential",
-        "X-Amz-Date",
-        "X-Amz-Expires",
-        "X-Amz-SignedHeaders",
-        "X-Amz-Signature",
-        "X-Amz-Security-Token",
-    ];
+    const NAMES: [&str; 7] = PRESIGN_PARAMETERS;
     let mut values: [Option<String>; 7] = Default::default();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -648,12 +651,16 @@ pub fn verify(
     let scope = parsed.scope.to_string();
     let attempt = |excluded: &[&str]| {
         let mut query = String::new();
-        let kept: Vec<&str> = request
-            .query
-            .split('&')
-            .filter(|p| !excluded.contains(&p.split('=').next().unwrap_or("")))
-            .collect();
-        canonical_query(&kept.join("&"), &[], &mut query);
+        if excluded.is_empty() {
+            canonical_query(request.query, &[], &mut query);
+        } else {
+            let kept: Vec<&str> = request
+                .query
+                .split('&')
+                .filter(|p| !excluded.contains(&p.split('=').next().unwrap_or("")))
+                .collect();
+            canonical_query(&kept.join("&"), &[], &mut query);
+        }
         let creq = canonical_request(
             request.method,
             &uri,

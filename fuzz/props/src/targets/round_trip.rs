@@ -12,8 +12,8 @@
 
 use crate::model;
 use crate::request::{header_pairs, SignInput};
-use sigv4_signer::verify::{verify, KnownKey, VerifyError, VerifyPolicy};
-use sigv4_signer::{sign, KeyCache, Location, Request};
+use sigv4_signer::verify::{verify, KnownKey, Verified, VerifyError, VerifyPolicy};
+use sigv4_signer::{sign, KeyCache, Location, Request, Signed};
 
 /// The input type.
 pub type Input = SignInput;
@@ -49,16 +49,10 @@ pub fn precondition(input: &SignInput) -> Option<Precondition> {
         })
         .collect();
     if input.presign {
-        const NAMES: [&str; 7] = [
-            "X-Amz-Algorithm",
-            "X-Amz-Credential",
-            "X-Amz-Date",
-            "X-Amz-Expires",
-            "X-Amz-SignedHeaders",
-            "X-Amz-Signature",
-            "X-Amz-Security-Token",
-        ];
-        if params.iter().any(|p| NAMES.contains(&p.as_str())) {
+        if params
+            .iter()
+            .any(|p| sigv4_signer::verify::PRESIGN_PARAMETERS.contains(&p.as_str()))
+        {
             return Some(Precondition::PresignNameInQuery);
         }
         return None;
@@ -87,28 +81,23 @@ pub fn precondition(input: &SignInput) -> Option<Precondition> {
     None
 }
 
-/// Checks every property for `input`; panics on a violation.
-pub fn check(input: &Input) {
-    let headers = header_pairs(input);
-    let Some(location) = input.location() else {
-        return;
-    };
-    let Ok(signed) = sign(&input.request(&headers), &input.params(), location) else {
-        return;
-    };
-    if precondition(input).is_some() {
-        return;
-    }
-    let received: Vec<(&str, &str)> = signed
-        .request
-        .headers
+/// Verifies `signed` as the verifier would receive it, with `query` and
+/// `headers` in place of the signed ones (to forge them), under the policy
+/// and key matching `input`. The regression tests call this too.
+pub fn verify_as_received(
+    input: &SignInput,
+    signed: &Signed,
+    query: &str,
+    headers: &[(String, String)],
+) -> Result<Verified, VerifyError> {
+    let received: Vec<(&str, &str)> = headers
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     let request = Request {
         method: &signed.request.method,
         path: &signed.request.path,
-        query: &signed.request.query,
+        query,
         headers: &received,
         body: input.body.as_bytes(),
     };
@@ -125,23 +114,35 @@ pub fn check(input: &Input) {
         session_token: input.session_token.as_ref().map(|t| t.0.clone()),
     };
     let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then(|| known.clone());
-    let cache = KeyCache::new();
-    let verified = verify(&request, &policy, lookup, &cache).unwrap_or_else(|e| {
-        panic!(
-            "the verifier refuses what the signer produced: {e}\n{e:?}\nsigned canonical request:\n{}",
-            signed.canonical_request
-        )
-    });
+    verify(&request, &policy, lookup, &KeyCache::new())
+}
+
+/// Checks every property for `input`; panics on a violation.
+pub fn check(input: &Input) {
+    let headers = header_pairs(input);
+    let Some(location) = input.location() else {
+        return;
+    };
+    let Ok(signed) = sign(&input.request(&headers), &input.params(), location) else {
+        return;
+    };
+    if precondition(input).is_some() {
+        return;
+    }
+    let verified = verify_as_received(input, &signed, &signed.request.query, &signed.request.headers)
+        .unwrap_or_else(|e| {
+            panic!(
+                "the verifier refuses what the signer produced: {e}\n{e:?}\nsigned canonical request:\n{}",
+                signed.canonical_request
+            )
+        });
     assert_eq!(verified.canonical_request, signed.canonical_request);
     assert_eq!(verified.string_to_sign, signed.string_to_sign);
 
     // Tampered: another (well-formed) signature is refused as a mismatch.
-    let flip = |s: &str| -> String {
-        let mut chars: Vec<char> = s.chars().collect();
-        chars[0] = if chars[0] == '0' { '1' } else { '0' };
-        chars.into_iter().collect()
-    };
-    let forged = flip(&signed.signature);
+    let mut forged = signed.signature.clone();
+    let first = if forged.starts_with('0') { "1" } else { "0" };
+    forged.replace_range(..1, first);
     let (query, headers): (String, Vec<(String, String)>) = match location {
         Location::Header => (
             signed.request.query.clone(),
@@ -166,16 +167,7 @@ pub fn check(input: &Input) {
             signed.request.headers.clone(),
         ),
     };
-    let forged_headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let request = Request {
-        query: &query,
-        headers: &forged_headers,
-        ..request
-    };
-    let result = verify(&request, &policy, lookup, &cache);
+    let result = verify_as_received(input, &signed, &query, &headers);
     assert!(
         matches!(result, Err(VerifyError::SignatureMismatch(_))),
         "a forged signature is not refused as a mismatch: {result:?}"
