@@ -474,6 +474,9 @@ fn decode_presigned(query: &str, decoded: &mut String) -> Result<PresignedSpans,
     // worked on as bytes and turned back into a `String` without a copy.
     let mut buffer = std::mem::take(decoded).into_bytes();
     buffer.clear();
+    // Decoding never lengthens (an invalid escape of three characters
+    // becomes one U+FFFD of three bytes): one reservation, no regrowth.
+    buffer.reserve(query.len());
     let spans = decode_presigned_bytes(query, &mut buffer);
     *decoded = String::from_utf8(buffer)
         // Not reached: every value appended is UTF-8.
