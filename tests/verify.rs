@@ -4,7 +4,7 @@
 
 use sigv4_conformance::cases::sign_message;
 use sigv4_conformance::reference;
-use sigv4_signer::verify::{verify, KnownKey, VerifyError, VerifyPolicy};
+use sigv4_signer::verify::{verify, KnownKeyRef, VerifyError, VerifyPolicy};
 use sigv4_signer::{KeyCache, Request, Signer, SigningTime, UriOptions};
 use sigv4_vectors::{Case, PayloadKind};
 
@@ -53,14 +53,14 @@ fn check(case: &Case, r: &Received, now_offset: i64) -> Result<(), VerifyError> 
         },
         presigned_unsigned_payload: c.options.payload == PayloadKind::Unsigned,
     };
-    let credentials = c.credentials.clone();
+    let credentials = &c.credentials;
     verify(
         &request,
         &policy,
         |akid| {
-            (akid == credentials.access_key_id).then(|| KnownKey {
-                secret_access_key: credentials.secret_access_key.clone(),
-                session_token: credentials.session_token.clone(),
+            (akid == credentials.access_key_id).then(|| KnownKeyRef {
+                secret_access_key: &credentials.secret_access_key,
+                session_token: credentials.session_token.as_deref(),
             })
         },
         &KeyCache::new(),

@@ -2,12 +2,24 @@
 //! `Authorization` header or a presigned query) strictly, look up the
 //! secret, recompute with the same stages the signer uses, compare in
 //! constant time, and check the scope, the clock and the expiry.
+//!
+//! [`verify_into`] does the work on borrowed data: the parse is slices of
+//! the request (a presigned query's parameters are decoded into a buffer
+//! of the [`VerifyScratch`]), the key is borrowed from the caller, and the
+//! canonical request and string to sign are written into the scratch's
+//! strings, each once at (a bound of) its final size. Once a scratch has
+//! verified a request of the same shape, verifying allocates nothing;
+//! errors allocate freely. [`verify`] wraps it and returns owned strings.
 
-use crate::encode::escape_at;
-use crate::headers::canonical_headers;
-use crate::query::canonical_query;
-use crate::sign::{canonical_request, payload_hash, string_to_sign, ALGORITHM, UNSIGNED_PAYLOAD};
-use crate::uri::{canonical_uri, UriOptions};
+use crate::encode::{escape_at, hex32, with_scratch};
+use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
+use crate::key::sha256;
+use crate::query::{
+    canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
+    PARAMS_ON_STACK,
+};
+use crate::sign::{ALGORITHM, UNSIGNED_PAYLOAD};
+use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
 use crate::{KeyCache, Request, SigningTime};
 use std::fmt;
 
@@ -61,6 +73,91 @@ pub struct ParsedSignature {
     pub expires: Option<u64>,
     /// `X-Amz-Security-Token` (query only; header: read by [`verify`]).
     pub security_token: Option<String>,
+}
+
+/// The credential scope, borrowed from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeRef<'a> {
+    /// `YYYYMMDD`.
+    pub date: &'a str,
+    /// The region.
+    pub region: &'a str,
+    /// The service.
+    pub service: &'a str,
+}
+
+impl ScopeRef<'_> {
+    /// The owned scope.
+    pub fn to_scope(&self) -> Scope {
+        Scope {
+            date: self.date.to_owned(),
+            region: self.region.to_owned(),
+            service: self.service.to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for ScopeRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}/{SCOPE_TERMINATOR}",
+            self.date, self.region, self.service
+        )
+    }
+}
+
+const SCOPE_TERMINATOR: &str = "aws4_request";
+
+/// The signature of a received request, parsed, borrowed from the request
+/// (or, for a presigned query, from the decoded parameters in a
+/// [`VerifyScratch`]). [`ParsedSignatureRef::to_parsed`] gives the owned
+/// [`ParsedSignature`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedSignatureRef<'a> {
+    /// Header or query.
+    pub location: SignatureLocation,
+    /// The access key id of the `Credential`.
+    pub access_key_id: &'a str,
+    /// The scope of the `Credential`.
+    pub scope: ScopeRef<'a>,
+    /// The `;`-separated signed header names, checked to be lower case,
+    /// sorted and unique; [`ParsedSignatureRef::signed_header_names`]
+    /// iterates them.
+    pub signed_headers: &'a str,
+    /// The signature, 64 lower-case hex digits.
+    pub signature: &'a str,
+    /// `X-Amz-Date`, as for [`ParsedSignature::amz_date`].
+    pub amz_date: Option<&'a str>,
+    /// `X-Amz-Expires` (query only).
+    pub expires: Option<u64>,
+    /// `X-Amz-Security-Token`, as for [`ParsedSignature::security_token`].
+    pub security_token: Option<&'a str>,
+}
+
+impl<'a> ParsedSignatureRef<'a> {
+    /// The signed header names, in order.
+    pub fn signed_header_names(&self) -> impl Iterator<Item = &'a str> + 'a {
+        split_byte(self.signed_headers, b';')
+    }
+
+    /// The owned form.
+    pub fn to_parsed(&self) -> ParsedSignature {
+        // Sized up front: collecting a `split` would grow the vector.
+        let mut signed_headers =
+            Vec::with_capacity(self.signed_headers.bytes().filter(|&b| b == b';').count() + 1);
+        signed_headers.extend(self.signed_header_names().map(str::to_owned));
+        ParsedSignature {
+            location: self.location,
+            access_key_id: self.access_key_id.to_owned(),
+            scope: self.scope.to_scope(),
+            signed_headers,
+            signature: self.signature.to_owned(),
+            amz_date: self.amz_date.map(str::to_owned),
+            expires: self.expires,
+            security_token: self.security_token.map(str::to_owned),
+        }
+    }
 }
 
 /// Why a request did not verify. Every variant names what was wrong.
@@ -294,19 +391,22 @@ impl From<crate::Error> for VerifyError {
 /// # Errors
 /// A [`VerifyError`] naming the malformed part.
 pub fn parse_authorization(value: &str) -> Result<ParsedSignature, VerifyError> {
-    let value = value.trim_matches(' ');
-    let (algorithm, rest) = value.split_once(' ').unwrap_or((value, ""));
+    parse_authorization_ref(value).map(|parsed| parsed.to_parsed())
+}
+
+fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, VerifyError> {
+    let value = trim_spaces(value);
+    let (algorithm, rest) = split_once_byte(value, b' ').unwrap_or((value, ""));
     if algorithm != ALGORITHM {
         return Err(VerifyError::Algorithm {
             found: algorithm.to_owned(),
         });
     }
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let part = part.trim_matches(' ');
-        let (key, value) = part
-            .split_once('=')
-            .ok_or_else(|| VerifyError::Authorization {
+    for part in split_byte(rest, b',') {
+        let part = trim_spaces(part);
+        let (key, value) =
+            split_once_byte(part, b'=').ok_or_else(|| VerifyError::Authorization {
                 reason: format!("{part:?} is not key=value"),
             })?;
         let slot = match key {
@@ -330,7 +430,7 @@ pub fn parse_authorization(value: &str) -> Result<ParsedSignature, VerifyError> 
     };
     let (access_key_id, scope) =
         parse_credential(credential.ok_or_else(|| missing("Credential"))?)?;
-    Ok(ParsedSignature {
+    Ok(ParsedSignatureRef {
         location: SignatureLocation::Header,
         access_key_id,
         scope,
@@ -358,100 +458,214 @@ pub const PRESIGN_PARAMETERS: [&str; 7] = [
 /// # Errors
 /// A [`VerifyError`] naming the missing, repeated or malformed parameter.
 pub fn parse_presigned(query: &str) -> Result<ParsedSignature, VerifyError> {
+    let mut decoded = String::new();
+    let spans = decode_presigned(query, &mut decoded)?;
+    parse_presigned_spans(&decoded, spans).map(|parsed| parsed.to_parsed())
+}
+
+/// Where each of the [`PRESIGN_PARAMETERS`] that a query carries sits,
+/// percent-decoded, in a buffer: `start..end`.
+type PresignedSpans = [Option<(usize, usize)>; 7];
+
+/// Decodes the values of the presigned parameters of `query` into
+/// `decoded`, one after the other, reusing its memory.
+fn decode_presigned(query: &str, decoded: &mut String) -> Result<PresignedSpans, VerifyError> {
+    // Decoded bytes are checked to be UTF-8 per value, so the buffer is
+    // worked on as bytes and turned back into a `String` without a copy.
+    let mut buffer = std::mem::take(decoded).into_bytes();
+    buffer.clear();
+    // Decoding never lengthens (an invalid escape of three characters
+    // becomes one U+FFFD of three bytes): one reservation, no regrowth.
+    buffer.reserve(query.len());
+    let spans = decode_presigned_bytes(query, &mut buffer);
+    *decoded = String::from_utf8(buffer)
+        // Not reached: every value appended is UTF-8.
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    spans
+}
+
+fn decode_presigned_bytes(
+    query: &str,
+    buffer: &mut Vec<u8>,
+) -> Result<PresignedSpans, VerifyError> {
     const NAMES: [&str; 7] = PRESIGN_PARAMETERS;
-    let mut values: [Option<String>; 7] = Default::default();
+    let mut spans = PresignedSpans::default();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = percent_decode(name);
-        if let Some(index) = NAMES.iter().position(|n| *n == name) {
-            if values[index].replace(percent_decode(value)).is_some() {
-                return Err(VerifyError::DuplicateParameter { name: NAMES[index] });
+        let Some(index) = presign_parameter_index(name, buffer) else {
+            continue;
+        };
+        if spans[index].is_some() {
+            return Err(VerifyError::DuplicateParameter { name: NAMES[index] });
+        }
+        let start = buffer.len();
+        push_decoded(value, buffer);
+        spans[index] = Some((start, buffer.len()));
+    }
+    Ok(spans)
+}
+
+/// Which of the [`PRESIGN_PARAMETERS`] the wire name `name` is, once
+/// decoded. `buffer` lends room to decode it and is left as it was.
+fn presign_parameter_index(name: &str, buffer: &mut Vec<u8>) -> Option<usize> {
+    if !name.contains('%') {
+        return PRESIGN_PARAMETERS.iter().position(|n| *n == name);
+    }
+    // The names are ASCII: a decoded name that is not UTF-8 matches none,
+    // as its lossy decoding would not.
+    let start = buffer.len();
+    push_decoded_bytes(name, buffer);
+    let index = buffer.get(start..).and_then(|decoded| {
+        PRESIGN_PARAMETERS
+            .iter()
+            .position(|n| n.as_bytes() == decoded)
+    });
+    buffer.truncate(start);
+    index
+}
+
+/// Appends the bytes `text` decodes to, `%XX` escapes decoded.
+fn push_decoded_bytes(text: &str, buffer: &mut Vec<u8>) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match escape_at(bytes, at) {
+            Some(byte) => {
+                buffer.push(byte);
+                at += 3;
+            }
+            None => {
+                buffer.push(bytes[at]);
+                at += 1;
             }
         }
     }
-    let [algorithm, credential, date, expires, signed, signature, token] = values;
-    let take = |value: Option<String>, name: &'static str| {
+}
+
+/// Appends `text` decoded as [`percent_decode`] decodes it.
+fn push_decoded(text: &str, buffer: &mut Vec<u8>) {
+    let start = buffer.len();
+    if !text.contains('%') {
+        buffer.extend_from_slice(text.as_bytes());
+        return;
+    }
+    push_decoded_bytes(text, buffer);
+    let tail = buffer.get(start..).unwrap_or_default();
+    if std::str::from_utf8(tail).is_err() {
+        // Rare: only an escape of invalid UTF-8 gets here.
+        let lossy = String::from_utf8_lossy(tail).into_owned();
+        buffer.truncate(start);
+        buffer.extend_from_slice(lossy.as_bytes());
+    }
+}
+
+/// The presigned parameters decoded into `decoded` at `spans`, checked in
+/// the order their errors take precedence.
+fn parse_presigned_spans(
+    decoded: &str,
+    spans: PresignedSpans,
+) -> Result<ParsedSignatureRef<'_>, VerifyError> {
+    let [algorithm, credential, date, expires, signed, signature, token] =
+        spans.map(|span| span.map(|(start, end)| decoded.get(start..end).unwrap_or_default()));
+    fn take<'v>(value: Option<&'v str>, name: &'static str) -> Result<&'v str, VerifyError> {
         value.ok_or(VerifyError::MissingParameter { name })
-    };
+    }
     let algorithm = take(algorithm, "X-Amz-Algorithm")?;
     if algorithm != ALGORITHM {
-        return Err(VerifyError::Algorithm { found: algorithm });
+        return Err(VerifyError::Algorithm {
+            found: algorithm.to_owned(),
+        });
     }
-    let (access_key_id, scope) = parse_credential(&take(credential, "X-Amz-Credential")?)?;
+    let (access_key_id, scope) = parse_credential(take(credential, "X-Amz-Credential")?)?;
     let date = take(date, "X-Amz-Date")?;
     let expires_text = take(expires, "X-Amz-Expires")?;
     let expires = expires_text
         .parse::<u64>()
         .ok()
         .filter(|s| (1..=604_800).contains(s) && !expires_text.starts_with('+'))
-        .ok_or(VerifyError::Expires {
-            found: expires_text.clone(),
+        .ok_or_else(|| VerifyError::Expires {
+            found: expires_text.to_owned(),
         })?;
-    Ok(ParsedSignature {
+    Ok(ParsedSignatureRef {
         location: SignatureLocation::Query,
         access_key_id,
         scope,
-        signed_headers: parse_signed_headers(&take(signed, "X-Amz-SignedHeaders")?)?,
-        signature: parse_signature(&take(signature, "X-Amz-Signature")?)?,
+        signed_headers: parse_signed_headers(take(signed, "X-Amz-SignedHeaders")?)?,
+        signature: parse_signature(take(signature, "X-Amz-Signature")?)?,
         amz_date: Some(date),
         expires: Some(expires),
         security_token: token,
     })
 }
 
-fn parse_credential(text: &str) -> Result<(String, Scope), VerifyError> {
-    let parts: Vec<&str> = text.split('/').collect();
+fn parse_credential(text: &str) -> Result<(&str, ScopeRef<'_>), VerifyError> {
+    let mut parts = [""; 5];
+    let mut count = 0;
+    for part in split_byte(text, b'/') {
+        if let Some(slot) = parts.get_mut(count) {
+            *slot = part;
+        }
+        count += 1;
+    }
     let fail = |reason: String| VerifyError::Credential { reason };
-    let [key, date, region, service, terminator] = parts[..] else {
+    if count != parts.len() {
         return Err(fail(format!(
-            "{text:?} has {} parts; expected AKID/YYYYMMDD/region/service/aws4_request",
-            parts.len()
+            "{text:?} has {count} parts; expected AKID/YYYYMMDD/region/service/aws4_request"
         )));
-    };
+    }
+    let [key, date, region, service, terminator] = parts;
     if key.is_empty() || region.is_empty() || service.is_empty() {
         return Err(fail(format!("{text:?} has an empty part")));
     }
     if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
         return Err(fail(format!("the date {date:?} is not YYYYMMDD")));
     }
-    if terminator != "aws4_request" {
+    if terminator != SCOPE_TERMINATOR {
         return Err(VerifyError::Terminator {
             found: terminator.to_owned(),
         });
     }
     Ok((
-        key.to_owned(),
-        Scope {
-            date: date.to_owned(),
-            region: region.to_owned(),
-            service: service.to_owned(),
+        key,
+        ScopeRef {
+            date,
+            region,
+            service,
         },
     ))
 }
 
-fn parse_signed_headers(text: &str) -> Result<Vec<String>, VerifyError> {
+/// Checks the `;`-separated list `text`: every name first, then the order.
+fn parse_signed_headers(text: &str) -> Result<&str, VerifyError> {
     let fail = |reason: String| VerifyError::SignedHeaders { reason };
     if text.is_empty() {
         return Err(fail("the list is empty".into()));
     }
-    let names: Vec<&str> = text.split(';').collect();
-    for name in &names {
+    // Every name is checked before the order: a bad name is the error
+    // reported even when the list is also unsorted.
+    let (mut previous, mut sorted) = (None, true);
+    for name in split_byte(text, b';') {
         if name.is_empty() || !crate::headers::is_token(name) {
             return Err(fail(format!("{name:?} is not a header name")));
         }
         if name.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(fail(format!("{name:?} is not lower case")));
         }
+        sorted &= previous.map_or(true, |p| p < name);
+        previous = Some(name);
     }
-    if names.windows(2).any(|w| w[0] >= w[1]) {
+    if !sorted {
         return Err(fail(format!("{text:?} is not sorted without repeats")));
     }
-    Ok(names.into_iter().map(str::to_owned).collect())
+    Ok(text)
 }
 
-fn parse_signature(text: &str) -> Result<String, VerifyError> {
-    if text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(text.to_owned())
+fn parse_signature(text: &str) -> Result<&str, VerifyError> {
+    // Without an early exit: no branch per byte, and it vectorizes.
+    let lower_hex =
+        |ok: bool, b: u8| ok & ((b.wrapping_sub(b'0') < 10) | (b.wrapping_sub(b'a') < 6));
+    if text.len() == 64 && text.bytes().fold(true, lower_hex) {
+        Ok(text)
     } else {
         Err(VerifyError::SignatureFormat)
     }
@@ -488,9 +702,41 @@ pub struct KnownKey {
     pub session_token: Option<String>,
 }
 
+impl KnownKey {
+    /// The key borrowed, as a verifier's lookup returns it.
+    pub fn borrowed(&self) -> KnownKeyRef<'_> {
+        KnownKeyRef {
+            secret_access_key: &self.secret_access_key,
+            session_token: self.session_token.as_deref(),
+        }
+    }
+}
+
 impl fmt::Debug for KnownKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("KnownKey(..)")
+    }
+}
+
+/// A known access key borrowed from wherever the verifier keeps its
+/// secrets, so that a lookup copies no secret.
+#[derive(Clone, Copy)]
+pub struct KnownKeyRef<'k> {
+    /// The secret access key.
+    pub secret_access_key: &'k str,
+    /// The session token, for temporary credentials.
+    pub session_token: Option<&'k str>,
+}
+
+impl<'k> From<&'k KnownKey> for KnownKeyRef<'k> {
+    fn from(key: &'k KnownKey) -> KnownKeyRef<'k> {
+        key.borrowed()
+    }
+}
+
+impl fmt::Debug for KnownKeyRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KnownKeyRef(..)")
     }
 }
 
@@ -526,225 +772,479 @@ pub struct Verified {
     pub string_to_sign: String,
 }
 
+/// A request that verified, borrowed from the request and from the
+/// [`VerifyScratch`] that [`verify_into`] wrote into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedRef<'a> {
+    /// Who signed.
+    pub access_key_id: &'a str,
+    /// The parsed signature.
+    pub signature: ParsedSignatureRef<'a>,
+    /// The canonical request computed.
+    pub canonical_request: &'a str,
+    /// The string to sign computed.
+    pub string_to_sign: &'a str,
+}
+
+impl VerifiedRef<'_> {
+    /// The owned form, as [`verify`] returns it.
+    pub fn to_verified(&self) -> Verified {
+        Verified {
+            access_key_id: self.access_key_id.to_owned(),
+            signature: self.signature.to_parsed(),
+            canonical_request: self.canonical_request.to_owned(),
+            string_to_sign: self.string_to_sign.to_owned(),
+        }
+    }
+}
+
+/// Memory that [`verify_into`] reuses from one verification to the next:
+/// the canonical request, the string to sign, and a presigned query's
+/// decoded parameters.
+#[derive(Default)]
+pub struct VerifyScratch {
+    canonical_request: String,
+    string_to_sign: String,
+    decoded: String,
+}
+
+impl VerifyScratch {
+    /// Empty buffers (no allocation until the first verification).
+    pub fn new() -> VerifyScratch {
+        VerifyScratch::default()
+    }
+}
+
+impl fmt::Debug for VerifyScratch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The contents are the last request's; only the sizes matter here.
+        f.debug_struct("VerifyScratch")
+            .field(
+                "canonical_request_capacity",
+                &self.canonical_request.capacity(),
+            )
+            .field("string_to_sign_capacity", &self.string_to_sign.capacity())
+            .field("decoded_capacity", &self.decoded.capacity())
+            .finish()
+    }
+}
+
 /// Verifies `request` (path and query exactly as received) against
 /// `policy`, with secrets from `lookup`. Derived keys come from `cache`.
+///
+/// [`verify_into`] without the scratch, returning owned strings: it
+/// allocates the strings of the returned [`Verified`] once each and, for a
+/// presigned request, one buffer of decoded parameters.
 ///
 /// # Errors
 /// The first [`VerifyError`] found, checks in this order: parsing, key
 /// lookup, scope, time, signed headers, token, payload hash, signature.
-pub fn verify(
+pub fn verify<'k>(
     request: &Request<'_>,
     policy: &VerifyPolicy<'_>,
-    lookup: impl Fn(&str) -> Option<KnownKey>,
+    lookup: impl Fn(&str) -> Option<KnownKeyRef<'k>>,
     cache: &KeyCache,
 ) -> Result<Verified, VerifyError> {
-    let header = |name: &'static str| header_values(request.headers, name);
-    let authorizations: Vec<&str> = header("authorization").collect();
-    let presigned = request
-        .query
-        .split('&')
-        .any(|p| p.split('=').next() == Some("X-Amz-Algorithm"));
-    let mut parsed = match (authorizations.as_slice(), presigned) {
-        ([], false) => return Err(VerifyError::MissingAuthentication),
-        ([_, ..], true) => return Err(VerifyError::AmbiguousAuthentication),
-        ([one], false) => parse_authorization(one)?,
-        ([_, _, ..], false) => return Err(VerifyError::DuplicateAuthorization),
-        ([], true) => parse_presigned(request.query)?,
+    let mut scratch = VerifyScratch::new();
+    let (access_key_id, signature) = {
+        let verified = verify_into(request, policy, lookup, cache, &mut scratch)?;
+        (
+            verified.access_key_id.to_owned(),
+            verified.signature.to_parsed(),
+        )
+    };
+    // The scratch's strings are the results: moved, not copied.
+    Ok(Verified {
+        access_key_id,
+        signature,
+        canonical_request: std::mem::take(&mut scratch.canonical_request),
+        string_to_sign: std::mem::take(&mut scratch.string_to_sign),
+    })
+}
+
+/// Like [`verify`], writing into `scratch` and returning the result
+/// borrowed from it and from `request`: once `scratch` has verified a
+/// request of the same shape, verifying allocates nothing (with a warm
+/// `cache` and a `lookup` that does not allocate). The result is exactly
+/// what [`verify`] returns.
+///
+/// # Errors
+/// As [`verify`]: the first [`VerifyError`] found, in the same order.
+pub fn verify_into<'a, 'k>(
+    request: &Request<'a>,
+    policy: &VerifyPolicy<'_>,
+    lookup: impl Fn(&str) -> Option<KnownKeyRef<'k>>,
+    cache: &KeyCache,
+    scratch: &'a mut VerifyScratch,
+) -> Result<VerifiedRef<'a>, VerifyError> {
+    let VerifyScratch {
+        canonical_request: creq,
+        string_to_sign: sts,
+        decoded,
+    } = scratch;
+    let headers: &'a [(&'a str, &'a str)] = request.headers;
+    let special = SpecialHeaders::find(headers);
+    let presigned = has_wire_param(request.query, "X-Amz-Algorithm");
+    let mut parsed = match (special.authorization, presigned) {
+        (None, false) => return Err(VerifyError::MissingAuthentication),
+        (Some(_), true) => return Err(VerifyError::AmbiguousAuthentication),
+        (Some(_), false) if special.several_authorizations => {
+            return Err(VerifyError::DuplicateAuthorization)
+        }
+        (Some(one), false) => parse_authorization_ref(one)?,
+        (None, true) => {
+            let spans = decode_presigned(request.query, decoded)?;
+            let decoded: &'a str = decoded;
+            parse_presigned_spans(decoded, spans)?
+        }
     };
     if parsed.location == SignatureLocation::Header {
-        let mut dates = header("x-amz-date");
-        let date = dates.next().ok_or(VerifyError::MissingDate)?;
-        parsed.amz_date = Some(date.trim_matches(' ').to_owned());
-        parsed.security_token = header("x-amz-security-token")
-            .next()
-            .map(|t| t.trim_matches(' ').to_owned());
+        let date = special.date.ok_or(VerifyError::MissingDate)?;
+        parsed.amz_date = Some(trim_spaces(date));
+        parsed.security_token = special.security_token.map(trim_spaces);
     }
-    let amz_date = parsed.amz_date.clone().unwrap_or_default();
-    let time = match SigningTime::parse(&amz_date) {
+    let amz_date = parsed.amz_date.unwrap_or_default();
+    let time = match SigningTime::parse(amz_date) {
         Ok(time) if amz_date.len() == 16 => time,
-        _ => return Err(VerifyError::Date { found: amz_date }),
+        _ => {
+            return Err(VerifyError::Date {
+                found: amz_date.to_owned(),
+            })
+        }
     };
-    let known = lookup(&parsed.access_key_id).ok_or_else(|| VerifyError::UnknownAccessKey {
-        access_key_id: parsed.access_key_id.clone(),
+    let known = lookup(parsed.access_key_id).ok_or_else(|| VerifyError::UnknownAccessKey {
+        access_key_id: parsed.access_key_id.to_owned(),
     })?;
     check_scope(&parsed.scope, time, policy)?;
-    check_time(&parsed, time, policy)?;
-    if !parsed.signed_headers.iter().any(|h| h == "host") {
-        return Err(VerifyError::HostNotSigned);
-    }
-    match (&known.session_token, &parsed.security_token) {
-        (Some(_), None) => {
-            return Err(VerifyError::SessionToken {
+    check_time(parsed.expires, time, policy)?;
+    // Each header matches at most one signed name: as many slots as
+    // headers hold the signed ones.
+    let matches = with_scratch::<u32, HEADERS_ON_STACK, _>(headers.len(), |slots| {
+        // One pass over the signed names finds what the next checks need (their
+        // errors are reported in their order below) and the signed headers in
+        // canonical order: by (sorted) name, repeats in arrival order.
+        let (mut host_signed, mut first_missing, mut filled) = (false, None, 0);
+        for name in parsed.signed_header_names() {
+            host_signed |= name == "host";
+            let before = filled;
+            for (index, (header_name, _)) in (0u32..).zip(headers) {
+                if eq_lowercase(header_name, name) {
+                    if let Some(slot) = slots.get_mut(filled) {
+                        *slot = index;
+                    }
+                    filled += 1;
+                }
+            }
+            if filled == before {
+                first_missing = first_missing.or(Some(name));
+            }
+        }
+        let order = slots.get(..filled).unwrap_or_default();
+        if !host_signed {
+            return Err(VerifyError::HostNotSigned);
+        }
+        match (known.session_token, parsed.security_token) {
+            (Some(_), None) => return Err(VerifyError::SessionToken {
                 reason:
                     "these are temporary credentials; the request must carry X-Amz-Security-Token",
-            })
-        }
-        // A header value loses its edge spaces on the way (HTTP strips
-        // them), so the token may arrive trimmed (found by the round-trip
-        // fuzzer); a presigned query carries it exactly.
-        (Some(expected), Some(given))
-            if !(constant_time_eq(expected.as_bytes(), given.as_bytes())
-                || constant_time_eq(expected.trim_matches(' ').as_bytes(), given.as_bytes())) =>
-        {
-            return Err(VerifyError::SessionToken {
-                reason: "X-Amz-Security-Token is not the token of these credentials",
-            })
-        }
-        _ => {}
-    }
-
-    // The signed headers, as received.
-    let mut signed: Vec<(&str, &str)> = Vec::new();
-    for name in &parsed.signed_headers {
-        let before = signed.len();
-        signed.extend(
-            request
-                .headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .copied(),
-        );
-        if signed.len() == before {
-            return Err(VerifyError::SignedHeaderMissing { name: name.clone() });
-        }
-    }
-    let payload = match parsed.location {
-        SignatureLocation::Query if policy.presigned_unsigned_payload => {
-            UNSIGNED_PAYLOAD.to_owned()
-        }
-        SignatureLocation::Query => payload_hash(request.body),
-        SignatureLocation::Header => {
-            let actual = payload_hash(request.body);
-            match header("x-amz-content-sha256")
-                .next()
-                .map(|v| v.trim_matches(' '))
+            }),
+            // A header value loses its edge spaces on the way (HTTP strips
+            // them), so the token may arrive trimmed (found by the round-trip
+            // fuzzer); a presigned query carries it exactly.
+            (Some(expected), Some(given))
+                if !(constant_time_eq(expected.as_bytes(), given.as_bytes())
+                    || constant_time_eq(
+                        expected.trim_matches(' ').as_bytes(),
+                        given.as_bytes(),
+                    )) =>
             {
-                None => actual,
+                return Err(VerifyError::SessionToken {
+                    reason: "X-Amz-Security-Token is not the token of these credentials",
+                })
+            }
+            _ => {}
+        }
+
+        // The signed headers, as received: every name must be there.
+        if let Some(name) = first_missing {
+            return Err(VerifyError::SignedHeaderMissing {
+                name: name.to_owned(),
+            });
+        }
+        let mut hash_hex = [0u8; 64];
+        let payload = match parsed.location {
+            SignatureLocation::Query if policy.presigned_unsigned_payload => UNSIGNED_PAYLOAD,
+            SignatureLocation::Query => body_hash(request.body, &mut hash_hex),
+            SignatureLocation::Header => match special.content_sha256.map(trim_spaces) {
+                None => body_hash(request.body, &mut hash_hex),
                 Some(claimed)
                     if claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit()) =>
                 {
-                    if !claimed.eq_ignore_ascii_case(&actual) {
+                    let actual = body_hash(request.body, &mut hash_hex);
+                    if !claimed.eq_ignore_ascii_case(actual) {
                         return Err(VerifyError::PayloadHash {
                             claimed: claimed.to_owned(),
-                            actual,
+                            actual: actual.to_owned(),
                         });
                     }
-                    claimed.to_owned()
+                    claimed
                 }
                 // A sentinel such as UNSIGNED-PAYLOAD is signed as given.
-                Some(sentinel) => sentinel.to_owned(),
+                Some(sentinel) => sentinel,
+            },
+        };
+
+        for &index in order.iter() {
+            if let Some((name, value)) = headers.get(index as usize) {
+                check_header(name, value)?;
             }
         }
-    };
-    let (mut headers_block, mut names) = (String::new(), String::new());
-    canonical_headers(&signed, &mut headers_block, &mut names)?;
-    let mut uri = String::new();
-    canonical_uri(request.path, policy.uri, &mut uri)?;
-    // The HMAC states of the cached key: no re-keying per request.
-    let key = cache.get_prepared(
-        &known.secret_access_key,
-        &parsed.scope.date,
-        &parsed.scope.region,
-        &parsed.scope.service,
-    );
-    let provided = decode_signature(&parsed.signature);
-    let scope = parsed.scope.to_string();
-    let attempt = |excluded: &[&str]| {
-        let mut query = String::new();
-        if excluded.is_empty() {
-            canonical_query(request.query, &[], &mut query);
-        } else {
-            let kept: Vec<&str> = request
-                .query
-                .split('&')
-                .filter(|p| !excluded.contains(&p.split('=').next().unwrap_or("")))
-                .collect();
-            canonical_query(&kept.join("&"), &[], &mut query);
-        }
-        let creq = canonical_request(
-            request.method,
-            &uri,
-            &query,
-            &headers_block,
-            &names,
-            &payload,
+        let canonical = CanonicalParts {
+            request,
+            uri: policy.uri,
+            headers,
+            order,
+            signed_headers: parsed.signed_headers,
+            payload,
+        };
+        // Everything but the signature itself is signed; some services
+        // (IoT) add the session token after signing, so a presigned URL
+        // whose token is not covered is accepted too.
+        let excluded: &[&str] = match parsed.location {
+            SignatureLocation::Header => &[],
+            SignatureLocation::Query => &[SIGNATURE_PARAM],
+        };
+        canonical.write(excluded, creq)?;
+        // The HMAC states of the cached key: no re-keying per request.
+        let key = cache.get_prepared(
+            known.secret_access_key,
+            parsed.scope.date,
+            parsed.scope.region,
+            parsed.scope.service,
         );
-        let sts = string_to_sign(&time, &scope, &creq);
-        let matches = constant_time_eq(&key.sign(sts.as_bytes()), &provided);
-        (creq, sts, matches)
-    };
-    let (creq, sts, matches) = match parsed.location {
-        SignatureLocation::Header => attempt(&[]),
-        SignatureLocation::Query => {
-            // Everything but the signature itself is signed; some services
-            // (IoT) add the session token after signing, so a presigned URL
-            // whose token is not covered is accepted too.
-            let signed = attempt(&["X-Amz-Signature"]);
-            if !signed.2 && parsed.security_token.is_some() {
-                let unsigned_token = attempt(&["X-Amz-Signature", "X-Amz-Security-Token"]);
-                if unsigned_token.2 {
-                    unsigned_token
-                } else {
-                    signed
-                }
-            } else {
-                signed
+        let check = |creq: &str, sts: &mut String| {
+            write_string_to_sign(&time, &parsed.scope, creq, sts);
+            // Both lower-case hex: equal exactly when the MACs are.
+            constant_time_eq(
+                &hex32(&key.sign(sts.as_bytes())),
+                parsed.signature.as_bytes(),
+            )
+        };
+        let mut matches = check(creq, sts);
+        if !matches
+            && parsed.location == SignatureLocation::Query
+            && parsed.security_token.is_some()
+        {
+            canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
+            matches = check(creq, sts);
+            if !matches {
+                // The answer reports the attempt with the token signed.
+                canonical.write(excluded, creq)?;
+                check(creq, sts);
             }
         }
-    };
+        Ok::<bool, VerifyError>(matches)
+    })?;
     if !matches {
         return Err(VerifyError::SignatureMismatch(Box::new(Recomputed {
-            canonical_request: creq,
-            string_to_sign: sts,
-            provided: parsed.signature,
+            canonical_request: creq.clone(),
+            string_to_sign: sts.clone(),
+            provided: parsed.signature.to_owned(),
         })));
     }
-    Ok(Verified {
-        access_key_id: parsed.access_key_id.clone(),
+    let (creq, sts): (&'a String, &'a String) = (creq, sts);
+    Ok(VerifiedRef {
+        access_key_id: parsed.access_key_id,
         signature: parsed,
         canonical_request: creq,
         string_to_sign: sts,
     })
 }
 
-fn header_values<'a>(
-    headers: &'a [(&'a str, &'a str)],
-    name: &'static str,
-) -> impl Iterator<Item = &'a str> + 'a {
-    headers
-        .iter()
-        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
+const SIGNATURE_PARAM: &str = "X-Amz-Signature";
+const TOKEN_PARAM: &str = "X-Amz-Security-Token";
+
+/// What the canonical request of a received request is made of.
+struct CanonicalParts<'r, 'o> {
+    request: &'r Request<'r>,
+    uri: UriOptions,
+    headers: &'r [(&'r str, &'r str)],
+    /// The signed headers, as indices into `headers` in canonical order.
+    order: &'o [u32],
+    signed_headers: &'r str,
+    payload: &'r str,
+}
+
+impl CanonicalParts<'_, '_> {
+    /// Writes the canonical request into `out`, reusing its memory; the
+    /// query parameters named in `excluded` (as on the wire) are left out.
+    fn write(&self, excluded: &[&str], out: &mut String) -> Result<(), VerifyError> {
+        let query = self.request.query;
+        with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(wire_param_count(query), |params| {
+            let filled = fill_wire_params(query, params);
+            let mut kept = 0;
+            for at in 0..filled {
+                if !excluded.contains(&params[at].name) {
+                    params.swap(kept, at);
+                    kept += 1;
+                }
+            }
+            let params = &mut params[..kept];
+            let block_len: usize = self
+                .order
+                .iter()
+                .filter_map(|&i| self.headers.get(i as usize))
+                .map(|(name, value)| name.len() + value.len() + 2)
+                .sum();
+            out.clear();
+            out.reserve(
+                self.request.method.len()
+                    + canonical_uri_len_bound(self.request.path)
+                    + canonical_query_len(params)
+                    + block_len
+                    + self.signed_headers.len()
+                    + self.payload.len()
+                    + 5,
+            );
+            out.push_str(self.request.method);
+            out.push('\n');
+            canonical_uri(self.request.path, self.uri, out)?;
+            out.push('\n');
+            write_canonical_query(params, out);
+            out.push('\n');
+            write_header_block(self.headers, self.order, out);
+            out.push('\n');
+            // The names as received are exactly the canonical names: each
+            // header was matched to one of them, which are checked to be
+            // lower case, sorted and unique.
+            out.push_str(self.signed_headers);
+            out.push('\n');
+            out.push_str(self.payload);
+            Ok(())
+        })
+    }
+}
+
+/// `AWS4-HMAC-SHA256`, the time, the scope and the hex SHA-256 of the
+/// canonical request, one per line, written into `out` (as
+/// [`crate::string_to_sign`] returns it).
+fn write_string_to_sign(time: &SigningTime, scope: &ScopeRef<'_>, creq: &str, out: &mut String) {
+    let digest = hex32(&sha256(creq.as_bytes()));
+    let parts = [
+        ALGORITHM,
+        "\n",
+        time.amz_date(),
+        "\n",
+        scope.date,
+        "/",
+        scope.region,
+        "/",
+        scope.service,
+        "/",
+        SCOPE_TERMINATOR,
+        "\n",
+        ascii(&digest),
+    ];
+    out.clear();
+    out.reserve(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
+/// The hex SHA-256 of the empty body, the payload hash of most `GET`s.
+const EMPTY_BODY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The hex SHA-256 of `body`, written into `buffer`.
+fn body_hash<'b>(body: &[u8], buffer: &'b mut [u8; 64]) -> &'b str {
+    if body.is_empty() {
+        return EMPTY_BODY_HASH;
+    }
+    *buffer = hex32(&sha256(body));
+    ascii(buffer)
+}
+
+/// Bytes known to be ASCII (hex digits) as text.
+fn ascii(bytes: &[u8]) -> &str {
+    // Not reached with anything but ASCII; stay correct regardless.
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Whether `name` equals `lower`, a lower-case name, ignoring ASCII case.
+fn eq_lowercase(name: &str, lower: &str) -> bool {
+    name.len() == lower.len()
+        && name
+            .bytes()
+            .zip(lower.bytes())
+            .all(|(a, b)| a.to_ascii_lowercase() == b)
+}
+
+/// The first value of each header the verifier reads, found in one pass.
+struct SpecialHeaders<'a> {
+    authorization: Option<&'a str>,
+    several_authorizations: bool,
+    date: Option<&'a str>,
+    security_token: Option<&'a str>,
+    content_sha256: Option<&'a str>,
+}
+
+impl<'a> SpecialHeaders<'a> {
+    fn find(headers: &'a [(&'a str, &'a str)]) -> SpecialHeaders<'a> {
+        let mut found = SpecialHeaders {
+            authorization: None,
+            several_authorizations: false,
+            date: None,
+            security_token: None,
+            content_sha256: None,
+        };
+        for &(name, value) in headers {
+            let is = |lower: &str| eq_lowercase(name, lower);
+            let slot = if is("authorization") {
+                found.several_authorizations |= found.authorization.is_some();
+                &mut found.authorization
+            } else if is("x-amz-date") {
+                &mut found.date
+            } else if is("x-amz-security-token") {
+                &mut found.security_token
+            } else if is("x-amz-content-sha256") {
+                &mut found.content_sha256
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
 }
 
 fn check_scope(
-    scope: &Scope,
+    scope: &ScopeRef<'_>,
     time: SigningTime,
     policy: &VerifyPolicy<'_>,
 ) -> Result<(), VerifyError> {
     if scope.date != time.scope_date() {
         return Err(VerifyError::ScopeDate {
-            scope_date: scope.date.clone(),
+            scope_date: scope.date.to_owned(),
             amz_date: time.amz_date().to_owned(),
         });
     }
     if scope.region != policy.region {
         return Err(VerifyError::Region {
             expected: policy.region.to_owned(),
-            found: scope.region.clone(),
+            found: scope.region.to_owned(),
         });
     }
     if scope.service != policy.service {
         return Err(VerifyError::Service {
             expected: policy.service.to_owned(),
-            found: scope.service.clone(),
+            found: scope.service.to_owned(),
         });
     }
     Ok(())
 }
 
 fn check_time(
-    parsed: &ParsedSignature,
+    expires: Option<u64>,
     time: SigningTime,
     policy: &VerifyPolicy<'_>,
 ) -> Result<(), VerifyError> {
@@ -753,7 +1253,7 @@ fn check_time(
     let skew = policy.max_skew_seconds as i64;
     let show = |t: i64| SigningTime::from_unix(t).map_or_else(|| t.to_string(), |t| t.to_string());
     let too_early = signed_at - now > skew;
-    match parsed.expires {
+    match expires {
         None if too_early || now - signed_at > skew => Err(VerifyError::Skew {
             request_time: time.to_string(),
             now: policy.now.to_string(),
@@ -772,18 +1272,97 @@ fn check_time(
     }
 }
 
-/// The 32 bytes of a signature already checked to be 64 lower-case hex
-/// digits.
-fn decode_signature(hex_text: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let digits = hex_text.as_bytes();
-    for (i, byte) in out.iter_mut().enumerate() {
-        let digit = |at: usize| {
-            crate::encode::hex_digit(digits.get(at).copied().unwrap_or(b'0')).unwrap_or(0)
-        };
-        *byte = digit(2 * i) << 4 | digit(2 * i + 1);
+/// `text` split at the first `separator`, as `str::split_once` splits it.
+fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = find_byte(text.as_bytes(), separator)?;
+    // `separator` is ASCII: both ends are character boundaries.
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The index of the first `needle` in `haystack`, eight bytes at a time.
+/// The strings split here are short (an `Authorization` value is about
+/// 200 bytes): a word-at-a-time loop without set-up beats both a byte loop
+/// and the `memchr` behind a `char` pattern.
+fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let pattern = ONES * u64::from(needle);
+    let mut chunks = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // A zero byte of `x` is a byte equal to the needle; the lowest
+        // flagged byte is always a true match.
+        let x = u64::from_le_bytes(word) ^ pattern;
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
     }
-    out
+    let tail = chunks.remainder();
+    tail.iter().position(|&b| b == needle).map(|at| offset + at)
+}
+
+/// `text` split at every `separator` (ASCII), as `str::split` splits it.
+fn split_byte(text: &str, separator: u8) -> SplitByte<'_> {
+    SplitByte {
+        rest: Some(text),
+        separator,
+    }
+}
+
+struct SplitByte<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for SplitByte<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.separator) {
+            Some((part, tail)) => {
+                self.rest = Some(tail);
+                Some(part)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+/// `text` without leading and trailing spaces (only U+0020, as
+/// `trim_matches(' ')`).
+fn trim_spaces(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |last| last + 1);
+    text.get(start..end).unwrap_or_default()
+}
+
+/// Whether a parameter of the wire query `query` is named `name` as sent
+/// (before the first `=`, not decoded).
+fn has_wire_param(query: &str, name: &str) -> bool {
+    let mut pairs = query.as_bytes();
+    loop {
+        if pairs.starts_with(name.as_bytes())
+            && matches!(pairs.get(name.len()), None | Some(b'=' | b'&'))
+        {
+            return true;
+        }
+        match find_byte(pairs, b'&') {
+            Some(at) => pairs = pairs.get(at + 1..).unwrap_or_default(),
+            None => return false,
+        }
+    }
 }
 
 /// Compares without an early exit, so timing does not reveal how many
@@ -798,6 +1377,173 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The owned parse as it was before the borrowed one, kept verbatim as
+    /// an oracle: the borrowed parse must give exactly its results.
+    mod oracle {
+        use super::super::{
+            percent_decode, ParsedSignature, Scope, SignatureLocation, VerifyError, ALGORITHM,
+        };
+
+        /// Parses an `Authorization` header value.
+        ///
+        /// # Errors
+        /// A [`VerifyError`] naming the malformed part.
+        pub(super) fn parse_authorization(value: &str) -> Result<ParsedSignature, VerifyError> {
+            let value = value.trim_matches(' ');
+            let (algorithm, rest) = value.split_once(' ').unwrap_or((value, ""));
+            if algorithm != ALGORITHM {
+                return Err(VerifyError::Algorithm {
+                    found: algorithm.to_owned(),
+                });
+            }
+            let (mut credential, mut signed, mut signature) = (None, None, None);
+            for part in rest.split(',') {
+                let part = part.trim_matches(' ');
+                let (key, value) =
+                    part.split_once('=')
+                        .ok_or_else(|| VerifyError::Authorization {
+                            reason: format!("{part:?} is not key=value"),
+                        })?;
+                let slot = match key {
+                    "Credential" => &mut credential,
+                    "SignedHeaders" => &mut signed,
+                    "Signature" => &mut signature,
+                    other => {
+                        return Err(VerifyError::Authorization {
+                            reason: format!("unknown component {other:?}"),
+                        })
+                    }
+                };
+                if slot.replace(value).is_some() {
+                    return Err(VerifyError::Authorization {
+                        reason: format!("{key} appears twice"),
+                    });
+                }
+            }
+            let missing = |name: &str| VerifyError::Authorization {
+                reason: format!("no {name}="),
+            };
+            let (access_key_id, scope) =
+                parse_credential(credential.ok_or_else(|| missing("Credential"))?)?;
+            Ok(ParsedSignature {
+                location: SignatureLocation::Header,
+                access_key_id,
+                scope,
+                signed_headers: parse_signed_headers(
+                    signed.ok_or_else(|| missing("SignedHeaders"))?,
+                )?,
+                signature: parse_signature(signature.ok_or_else(|| missing("Signature"))?)?,
+                amz_date: None,
+                expires: None,
+                security_token: None,
+            })
+        }
+
+        /// Parses the presigned parameters of a raw query (without `?`).
+        ///
+        /// # Errors
+        /// A [`VerifyError`] naming the missing, repeated or malformed parameter.
+        pub(super) fn parse_presigned(query: &str) -> Result<ParsedSignature, VerifyError> {
+            const NAMES: [&str; 7] = super::PRESIGN_PARAMETERS;
+            let mut values: [Option<String>; 7] = Default::default();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let name = percent_decode(name);
+                if let Some(index) = NAMES.iter().position(|n| *n == name) {
+                    if values[index].replace(percent_decode(value)).is_some() {
+                        return Err(VerifyError::DuplicateParameter { name: NAMES[index] });
+                    }
+                }
+            }
+            let [algorithm, credential, date, expires, signed, signature, token] = values;
+            let take = |value: Option<String>, name: &'static str| {
+                value.ok_or(VerifyError::MissingParameter { name })
+            };
+            let algorithm = take(algorithm, "X-Amz-Algorithm")?;
+            if algorithm != ALGORITHM {
+                return Err(VerifyError::Algorithm { found: algorithm });
+            }
+            let (access_key_id, scope) = parse_credential(&take(credential, "X-Amz-Credential")?)?;
+            let date = take(date, "X-Amz-Date")?;
+            let expires_text = take(expires, "X-Amz-Expires")?;
+            let expires = expires_text
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=604_800).contains(s) && !expires_text.starts_with('+'))
+                .ok_or(VerifyError::Expires {
+                    found: expires_text.clone(),
+                })?;
+            Ok(ParsedSignature {
+                location: SignatureLocation::Query,
+                access_key_id,
+                scope,
+                signed_headers: parse_signed_headers(&take(signed, "X-Amz-SignedHeaders")?)?,
+                signature: parse_signature(&take(signature, "X-Amz-Signature")?)?,
+                amz_date: Some(date),
+                expires: Some(expires),
+                security_token: token,
+            })
+        }
+
+        fn parse_credential(text: &str) -> Result<(String, Scope), VerifyError> {
+            let parts: Vec<&str> = text.split('/').collect();
+            let fail = |reason: String| VerifyError::Credential { reason };
+            let [key, date, region, service, terminator] = parts[..] else {
+                return Err(fail(format!(
+                    "{text:?} has {} parts; expected AKID/YYYYMMDD/region/service/aws4_request",
+                    parts.len()
+                )));
+            };
+            if key.is_empty() || region.is_empty() || service.is_empty() {
+                return Err(fail(format!("{text:?} has an empty part")));
+            }
+            if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(fail(format!("the date {date:?} is not YYYYMMDD")));
+            }
+            if terminator != "aws4_request" {
+                return Err(VerifyError::Terminator {
+                    found: terminator.to_owned(),
+                });
+            }
+            Ok((
+                key.to_owned(),
+                Scope {
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    service: service.to_owned(),
+                },
+            ))
+        }
+
+        fn parse_signed_headers(text: &str) -> Result<Vec<String>, VerifyError> {
+            let fail = |reason: String| VerifyError::SignedHeaders { reason };
+            if text.is_empty() {
+                return Err(fail("the list is empty".into()));
+            }
+            let names: Vec<&str> = text.split(';').collect();
+            for name in &names {
+                if name.is_empty() || !crate::headers::is_token(name) {
+                    return Err(fail(format!("{name:?} is not a header name")));
+                }
+                if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    return Err(fail(format!("{name:?} is not lower case")));
+                }
+            }
+            if names.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(fail(format!("{text:?} is not sorted without repeats")));
+            }
+            Ok(names.into_iter().map(str::to_owned).collect())
+        }
+
+        fn parse_signature(text: &str) -> Result<String, VerifyError> {
+            if text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                Ok(text.to_owned())
+            } else {
+                Err(VerifyError::SignatureFormat)
+            }
+        }
+    }
 
     #[test]
     fn parses_the_published_authorization() {
@@ -856,6 +1602,390 @@ mod tests {
                 name: "X-Amz-SignedHeaders"
             })
         );
+    }
+
+    const SIGNATURE: &str = "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500";
+
+    /// Authorization values: well formed, odd and malformed.
+    fn authorization_inputs() -> Vec<String> {
+        let sig = SIGNATURE;
+        let mut inputs = vec![
+            format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}"),
+            format!("  AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request,SignedHeaders=host,Signature={sig}  "),
+            format!("AWS4-HMAC-SHA256 Signature={sig}, SignedHeaders=a;host, Credential=A/20150830/r/s/aws4_request"),
+            format!("AWS4-HMAC-SHA256   Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA1 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/2015083/r/s/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws5_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request/x, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=/20150830/r/s/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/2015083x/r/s/aws4_request, SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=x;host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host;host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=b;a;X, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=b;a;a b, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=Host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=a;;host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host;, Signature={sig}"),
+            "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature=XYZ".to_owned(),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature={}", sig.to_uppercase()),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, Signature={sig}"),
+            "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host".to_owned(),
+            format!("AWS4-HMAC-SHA256 SignedHeaders=host, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature={sig}, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature={sig},"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Other=1, Signature={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature"),
+            format!("AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature=={sig}"),
+            format!("AWS4-HMAC-SHA256 Credential=Ä/20150830/ré/s€/aws4_request, SignedHeaders=host, Signature={sig}"),
+            "AWS4-HMAC-SHA256".to_owned(),
+            "AWS4-HMAC-SHA256 ".to_owned(),
+            " ".to_owned(),
+            String::new(),
+        ];
+        // Every prefix of a good value, cut at each byte that is a
+        // character boundary.
+        let good = inputs[0].clone();
+        inputs.extend(
+            (0..good.len())
+                .filter_map(|at| good.get(..at))
+                .map(str::to_owned),
+        );
+        inputs
+    }
+
+    /// Presigned queries: well formed, odd and malformed.
+    fn presigned_inputs() -> Vec<String> {
+        let good = format!("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature={SIGNATURE}");
+        let mut inputs = vec![
+            good.clone(),
+            format!("{good}&X-Amz-Security-Token=a%2Bb%20c"),
+            format!("{good}&X-Amz-Security-Token=%FF%FEx"),
+            format!("{good}&X-Amz-Security-Token=%E2%82"),
+            format!("{good}&X-Amz-Security-Token=%E2%82%AC%zz%"),
+            format!("{good}&X-Amz-Security-Token"),
+            format!("{good}&X-Amz-Date=20150830T123600Z"),
+            format!("{good}&X-Amz-%44ate=20150830T123600Z"),
+            format!("{good}&X-Amz-%FFate=x"),
+            format!("{good}&&&x=1&=2&X-Amz-Dat=3"),
+            good.replace(
+                "X-Amz-Credential=AKIDEXAMPLE%2F",
+                "X-Amz-Credential=AKIDEXAMPLE/",
+            ),
+            good.replace("X-Amz-Algorithm", "X-Amz-%41lgorithm"),
+            good.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"),
+            good.replace("3600", "604801"),
+            good.replace("3600", "+3600"),
+            good.replace("3600", "0"),
+            good.replace("3600", "abc"),
+            good.replace("3600", ""),
+            good.replace("=host", "=host%3Bx-amz-date"),
+            good.replace("=host", "=x-amz-date%3Bhost"),
+            good.replace("=host", "=Host"),
+            good.replace("%2Faws4_request", "%2Faws5_request"),
+            good.replace(SIGNATURE, "XYZ"),
+            String::new(),
+            "&".to_owned(),
+        ];
+        for name in PRESIGN_PARAMETERS {
+            let without: Vec<&str> = good
+                .split('&')
+                .filter(|p| p.split('=').next() != Some(name))
+                .collect();
+            inputs.push(without.join("&"));
+        }
+        inputs
+    }
+
+    #[test]
+    fn the_borrowed_parse_gives_what_the_owned_parse_gave() {
+        for input in authorization_inputs() {
+            assert_eq!(
+                parse_authorization(&input),
+                oracle::parse_authorization(&input),
+                "{input:?}"
+            );
+        }
+        for input in presigned_inputs() {
+            assert_eq!(
+                parse_presigned(&input),
+                oracle::parse_presigned(&input),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_scratch_decodes_each_query_afresh() {
+        // A long query, then a short one: nothing carries over.
+        let mut decoded = String::new();
+        for input in presigned_inputs()
+            .iter()
+            .chain(presigned_inputs().iter().rev())
+        {
+            let parsed = decode_presigned(input, &mut decoded)
+                .and_then(|spans| parse_presigned_spans(&decoded, spans).map(|p| p.to_parsed()));
+            assert_eq!(parsed, oracle::parse_presigned(input), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn byte_helpers_agree_with_std() {
+        let texts = [
+            "",
+            " ",
+            "  ",
+            ",",
+            "a",
+            " a ",
+            "a,b",
+            ",a,,b,",
+            "a b  ",
+            "  a b",
+            "ümlaut, é,",
+            "0123456789abcdef,0123456789abcdef",
+            "abcdefgh,",
+            "abcdefghi,j",
+            "abcdefg,",
+            "a=b=c",
+            "=",
+            "x&y&&z&",
+        ];
+        for text in texts {
+            for sep in [b',', b' ', b'=', b'&', b';'] {
+                let c = char::from(sep);
+                assert_eq!(
+                    split_once_byte(text, sep),
+                    text.split_once(c),
+                    "{text:?} {c:?}"
+                );
+                assert_eq!(
+                    split_byte(text, sep).collect::<Vec<_>>(),
+                    text.split(c).collect::<Vec<_>>(),
+                    "{text:?} {c:?}"
+                );
+                assert_eq!(
+                    find_byte(text.as_bytes(), sep),
+                    text.find(c),
+                    "{text:?} {c:?}"
+                );
+            }
+            assert_eq!(trim_spaces(text), text.trim_matches(' '), "{text:?}");
+            for name in ["x", "X-Amz-Algorithm", "a"] {
+                assert_eq!(
+                    has_wire_param(text, name),
+                    text.split('&').any(|p| p.split('=').next() == Some(name)),
+                    "{text:?} {name:?}"
+                );
+            }
+        }
+        for query in [
+            "X-Amz-Algorithm",
+            "a=1&X-Amz-Algorithm=x",
+            "X-Amz-Algorithms=1",
+            "b&X-Amz-Algorithm&c",
+        ] {
+            assert_eq!(
+                has_wire_param(query, "X-Amz-Algorithm"),
+                query
+                    .split('&')
+                    .any(|p| p.split('=').next() == Some("X-Amz-Algorithm")),
+                "{query:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_empty_body_hash_is_the_sha256_of_nothing() {
+        assert_eq!(EMPTY_BODY_HASH, crate::payload_hash(b""));
+        let mut buffer = [0u8; 64];
+        assert_eq!(body_hash(b"a", &mut buffer), crate::payload_hash(b"a"));
+    }
+
+    /// Requests signed every way the verifier accepts, as received.
+    fn signed_requests() -> Vec<(String, crate::Signed, Option<&'static str>)> {
+        use crate::{Credentials, Expiry, Location, Settings, SigningParams};
+        let headers = [
+            ("Host", "example.amazonaws.com"),
+            ("X-Extra", " a  b "),
+            ("x-extra", "c"),
+        ];
+        let request = Request {
+            method: "GET",
+            path: "/a/../b%2F",
+            query: "b=%7e&a=x%2fy&c&=v&&d=1+2",
+            headers: &headers,
+            body: b"body",
+        };
+        let params = |token: Option<&'static str>, sign_session_token: bool| SigningParams {
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: "secret",
+                session_token: token,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::parse("2015-08-30T12:36:00Z").expect("time"),
+            settings: Settings {
+                sign_session_token,
+                ..Settings::default()
+            },
+        };
+        let expiry = Location::Query(Expiry::from_secs(3600).expect("expiry"));
+        let mut out = Vec::new();
+        for (name, token, sign_token, location) in [
+            ("header", None, true, Location::Header),
+            ("header token", Some("T K"), true, Location::Header),
+            ("presigned", None, true, expiry),
+            ("presigned token", Some("T/K"), true, expiry),
+            ("presigned unsigned token", Some("T/K"), false, expiry),
+        ] {
+            let signed =
+                crate::sign(&request, &params(token, sign_token), location).expect("signs");
+            out.push((name.to_owned(), signed, token));
+        }
+        out
+    }
+
+    #[test]
+    fn verify_into_gives_what_verify_gives_right_or_wrong() {
+        let policy = VerifyPolicy {
+            region: "us-east-1",
+            service: "service",
+            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
+            max_skew_seconds: 900,
+            uri: UriOptions::default(),
+            presigned_unsigned_payload: false,
+        };
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        for (name, signed, token) in signed_requests() {
+            let key = KnownKey {
+                secret_access_key: "secret".into(),
+                session_token: token.map(str::to_owned),
+            };
+            let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| key.borrowed());
+            let headers: Vec<(&str, &str)> = signed
+                .request
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let received = Request {
+                method: &signed.request.method,
+                path: &signed.request.path,
+                query: &signed.request.query,
+                headers: &headers,
+                body: b"body",
+            };
+            let verified = verify(&received, &policy, lookup, &cache).expect(&name);
+            assert_eq!(
+                verified.canonical_request, signed.canonical_request,
+                "{name}"
+            );
+            assert_eq!(verified.string_to_sign, signed.string_to_sign, "{name}");
+            let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+                .map(|v| v.to_verified());
+            assert_eq!(reused, Ok(verified), "{name}");
+
+            // Each way of getting it wrong: the same error from both.
+            let tampered_query = signed.request.query.replacen("d=1", "d=2", 1);
+            let mut fewer = headers.clone();
+            fewer.retain(|(n, _)| !n.eq_ignore_ascii_case("x-extra"));
+            let mut wrong_hash = headers.clone();
+            wrong_hash.push(("x-amz-content-sha256", EMPTY_BODY_HASH));
+            let wrong = [
+                Request {
+                    query: &tampered_query,
+                    ..received
+                },
+                Request {
+                    headers: &fewer,
+                    ..received
+                },
+                Request {
+                    headers: &wrong_hash,
+                    ..received
+                },
+                Request {
+                    body: b"other",
+                    ..received
+                },
+                Request {
+                    path: "no-slash",
+                    ..received
+                },
+            ];
+            for (case, request) in wrong.iter().enumerate() {
+                let owned = verify(request, &policy, lookup, &cache);
+                // A presigned URL does not sign x-amz-content-sha256.
+                let accepted = case == 2 && name.starts_with("presigned");
+                assert_eq!(owned.is_ok(), accepted, "{name} #{case}");
+                let reused = verify_into(request, &policy, lookup, &cache, &mut scratch)
+                    .map(|v| v.to_verified());
+                assert_eq!(reused, owned, "{name} #{case}");
+            }
+            // Another region, and an unknown key.
+            let elsewhere = VerifyPolicy {
+                region: "eu-west-1",
+                ..policy
+            };
+            assert!(matches!(
+                verify_into(&received, &elsewhere, lookup, &cache, &mut scratch),
+                Err(VerifyError::Region { .. })
+            ));
+            assert!(matches!(
+                verify_into(&received, &policy, |_| None, &cache, &mut scratch),
+                Err(VerifyError::UnknownAccessKey { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_mismatch_reports_the_attempt_with_the_token_signed() {
+        let policy = VerifyPolicy {
+            region: "us-east-1",
+            service: "service",
+            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
+            max_skew_seconds: 900,
+            uri: UriOptions::default(),
+            presigned_unsigned_payload: false,
+        };
+        let (_, signed, _) = signed_requests()
+            .into_iter()
+            .find(|(name, ..)| name == "presigned token")
+            .expect("case");
+        let key = KnownKey {
+            secret_access_key: "another secret".into(),
+            session_token: Some("T/K".into()),
+        };
+        let headers: Vec<(&str, &str)> = signed
+            .request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let received = Request {
+            method: &signed.request.method,
+            path: &signed.request.path,
+            query: &signed.request.query,
+            headers: &headers,
+            body: b"body",
+        };
+        let error = verify(
+            &received,
+            &policy,
+            |_| Some(key.borrowed()),
+            &KeyCache::new(),
+        );
+        let Err(VerifyError::SignatureMismatch(recomputed)) = error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(recomputed.canonical_request, signed.canonical_request);
+        assert_eq!(recomputed.string_to_sign, signed.string_to_sign);
+        assert_eq!(recomputed.provided, signed.signature);
     }
 
     #[test]

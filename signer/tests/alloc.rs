@@ -26,13 +26,27 @@
 //! reallocation. With `Signer::sign_into` reusing a previous result of the
 //! same shape, a signature allocates nothing at all.
 //!
+//! Verification: `verify::verify_into`, with a `VerifyScratch` that has
+//! verified a request of the same shape, a warm key cache and a lookup
+//! that lends the key, allocates nothing. `verify::verify` allocates once
+//! per heap block that the returned `Verified` owns (`access_key_id`,
+//! `canonical_request`, `string_to_sign`, and in the parsed signature the
+//! access key id, the three scope parts, the signed-header vector and one
+//! string per name, the signature, `amz_date` and the token when there is
+//! one), plus, for a presigned request, the one buffer its parameters are
+//! decoded into; it never reallocates. So verifying the header-signed GET
+//! above costs 3 + 1 + 3 + 1 + 2 + 1 + 1 = 12 allocations.
+//!
 //! (Sorting spills to the heap beyond 32 headers or 16 query parameters;
 //! these tests stay below.)
 #![allow(unsafe_code)]
 
+use sigv4_signer::verify::{
+    verify, verify_into, KnownKeyRef, Verified, VerifyPolicy, VerifyScratch,
+};
 use sigv4_signer::{
-    presign, sign_headers, Credentials, Expiry, Location, Payload, Request, Settings, Signed,
-    Signer, SigningParams, SigningTime, UriOptions,
+    presign, sign_headers, Credentials, Expiry, KeyCache, Location, Payload, Request, Settings,
+    Signed, Signer, SigningParams, SigningTime, UriOptions,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -310,5 +324,149 @@ fn reusing_a_result_of_another_shape_gives_the_same_result() {
         assert_eq!(signed.authorization, fresh.authorization, "{name}");
         assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
         assert_eq!(signed.signature, fresh.signature, "{name}");
+    }
+}
+
+/// The heap blocks a verification result owns.
+fn verified_blocks(verified: &Verified) -> usize {
+    let held = |s: &String| usize::from(s.capacity() > 0);
+    let parsed = &verified.signature;
+    [
+        &verified.access_key_id,
+        &verified.canonical_request,
+        &verified.string_to_sign,
+        &parsed.access_key_id,
+        &parsed.scope.date,
+        &parsed.scope.region,
+        &parsed.scope.service,
+        &parsed.signature,
+    ]
+    .into_iter()
+    .map(held)
+    .sum::<usize>()
+        + parsed.amz_date.as_ref().map_or(0, held)
+        + parsed.security_token.as_ref().map_or(0, held)
+        + usize::from(parsed.signed_headers.capacity() > 0)
+        + parsed.signed_headers.iter().map(held).sum::<usize>()
+}
+
+/// Every signing case, signed, with what verifying it needs.
+struct Received {
+    name: &'static str,
+    signed: Signed,
+    body: &'static [u8],
+    params: SigningParams<'static>,
+    presigned: bool,
+}
+
+impl Received {
+    fn all() -> Vec<Received> {
+        cases()
+            .into_iter()
+            .map(|(name, request, params, location)| Received {
+                name,
+                signed: sigv4_signer::sign(&request, &params, location).expect("signs"),
+                body: request.body,
+                params,
+                presigned: location != Location::Header,
+            })
+            .collect()
+    }
+
+    fn headers(&self) -> Vec<(&str, &str)> {
+        self.signed
+            .request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
+    fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
+        Request {
+            method: &self.signed.request.method,
+            path: &self.signed.request.path,
+            query: &self.signed.request.query,
+            headers,
+            body: self.body,
+        }
+    }
+
+    fn policy(&self) -> VerifyPolicy<'static> {
+        VerifyPolicy {
+            region: self.params.region,
+            service: self.params.service,
+            now: self.params.time,
+            max_skew_seconds: 900,
+            uri: self.params.settings.uri,
+            presigned_unsigned_payload: false,
+        }
+    }
+
+    fn key(&self) -> KnownKeyRef<'static> {
+        KnownKeyRef {
+            secret_access_key: self.params.credentials.secret_access_key,
+            session_token: self.params.credentials.session_token,
+        }
+    }
+}
+
+#[test]
+fn verifying_into_a_used_scratch_allocates_nothing() {
+    let cache = KeyCache::new();
+    let all = Received::all();
+    assert!(all.iter().any(|r| r.presigned) && all.iter().any(|r| !r.presigned));
+    for received in &all {
+        let name = received.name;
+        let headers = received.headers();
+        let request = received.request(&headers);
+        let policy = received.policy();
+        let key = received.key();
+        let lookup = |id: &str| (id == "AKIDEXAMPLE").then_some(key);
+        let mut scratch = VerifyScratch::new();
+        let expected = verify_into(&request, &policy, lookup, &cache, &mut scratch)
+            .expect(name)
+            .to_verified();
+        let (checked, allocations, reallocations) = count(|| {
+            verify_into(&request, &policy, lookup, &cache, &mut scratch)
+                .map(|v| v.canonical_request.len() + v.string_to_sign.len())
+        });
+        assert_eq!((allocations, reallocations), (0, 0), "{name}");
+        assert_eq!(
+            checked,
+            Ok(expected.canonical_request.len() + expected.string_to_sign.len()),
+            "{name}"
+        );
+        assert_eq!(
+            expected.canonical_request, received.signed.canonical_request,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn verifying_allocates_only_the_strings_it_returns() {
+    let cache = KeyCache::new();
+    for received in Received::all() {
+        let name = received.name;
+        let headers = received.headers();
+        let request = received.request(&headers);
+        let policy = received.policy();
+        let key = received.key();
+        let lookup = |id: &str| (id == "AKIDEXAMPLE").then_some(key);
+        // Warms the key cache, whose first use allocates an entry.
+        verify(&request, &policy, lookup, &cache).expect(name);
+        let (verified, allocations, reallocations) =
+            count(|| verify(&request, &policy, lookup, &cache).expect(name));
+        let decoding_buffer = usize::from(received.presigned);
+        assert_eq!(
+            (allocations, reallocations),
+            (verified_blocks(&verified) + decoding_buffer, 0),
+            "{name}"
+        );
+        if name == "get" {
+            // The documented example.
+            assert_eq!(allocations, 12);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! tokens, and the IAM user ARN each one stands for.
 
 use serde::Deserialize;
-use sigv4_signer::verify::KnownKey;
+use sigv4_signer::verify::KnownKeyRef;
 use std::path::Path;
 
 /// One known credential.
@@ -94,11 +94,11 @@ impl CredentialStore {
             .find(|c| c.access_key_id == access_key_id)
     }
 
-    /// The verifier's view of a key.
-    pub fn known_key(&self, access_key_id: &str) -> Option<KnownKey> {
-        self.get(access_key_id).map(|c| KnownKey {
-            secret_access_key: c.secret_access_key.clone(),
-            session_token: c.session_token.clone(),
+    /// The verifier's view of a key, borrowed: no secret is copied.
+    pub fn known_key(&self, access_key_id: &str) -> Option<KnownKeyRef<'_>> {
+        self.get(access_key_id).map(|c| KnownKeyRef {
+            secret_access_key: &c.secret_access_key,
+            session_token: c.session_token.as_deref(),
         })
     }
 

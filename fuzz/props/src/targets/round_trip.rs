@@ -12,7 +12,7 @@
 
 use crate::model;
 use crate::request::{header_pairs, SignInput};
-use sigv4_signer::verify::{verify, KnownKey, Verified, VerifyError, VerifyPolicy};
+use sigv4_signer::verify::{verify, KnownKeyRef, Verified, VerifyError, VerifyPolicy};
 use sigv4_signer::{sign, KeyCache, Location, Request, Signed};
 
 /// The input type.
@@ -109,11 +109,11 @@ pub fn verify_as_received(
         uri: input.settings().uri,
         presigned_unsigned_payload: input.unsigned_payload,
     };
-    let known = KnownKey {
-        secret_access_key: input.secret_access_key.0.clone(),
-        session_token: input.session_token.as_ref().map(|t| t.0.clone()),
+    let known = KnownKeyRef {
+        secret_access_key: &input.secret_access_key.0,
+        session_token: input.session_token.as_ref().map(|t| t.0.as_str()),
     };
-    let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then(|| known.clone());
+    let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then_some(known);
     verify(&request, &policy, lookup, &KeyCache::new())
 }
 
