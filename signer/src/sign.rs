@@ -342,7 +342,7 @@ pub fn credential_scope(time: &SigningTime, region: &str, service: &str) -> Stri
     scope
 }
 
-const SCOPE_TERMINATOR: &str = "aws4_request";
+pub(crate) const SCOPE_TERMINATOR: &str = "aws4_request";
 
 fn write_credential_scope(scope_date: &str, region: &str, service: &str, out: &mut String) {
     out.clear();
@@ -382,17 +382,30 @@ pub fn canonical_request(
 /// canonical request, one per line.
 pub fn string_to_sign(time: &SigningTime, scope: &str, canonical_request: &str) -> String {
     let mut out = String::new();
-    write_string_to_sign(time.amz_date(), scope, canonical_request, &mut out);
+    write_string_to_sign(time.amz_date(), &[scope], canonical_request, &mut out);
     out
 }
 
-fn write_string_to_sign(amz_date: &str, scope: &str, canonical_request: &str, out: &mut String) {
+/// Writes the string to sign into `out`, reusing its memory. The scope is
+/// given in pieces, written one after the other: the signer has it as one
+/// string, the verifier as the parts of a parsed credential.
+pub(crate) fn write_string_to_sign(
+    amz_date: &str,
+    scope: &[&str],
+    canonical_request: &str,
+    out: &mut String,
+) {
     let digest = sha256(canonical_request.as_bytes());
     out.clear();
-    out.reserve(ALGORITHM.len() + amz_date.len() + scope.len() + 64 + 3);
-    for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {
+    let scope_len: usize = scope.iter().map(|part| part.len()).sum();
+    out.reserve(ALGORITHM.len() + amz_date.len() + scope_len + 64 + 3);
+    for part in [ALGORITHM, "\n", amz_date, "\n"] {
         out.push_str(part);
     }
+    for part in scope {
+        out.push_str(part);
+    }
+    out.push('\n');
     push_hex32(out, &digest);
 }
 
@@ -419,7 +432,8 @@ static SCOPE_PART: [bool; 256] = {
 };
 
 /// The hex SHA-256 of the empty body, the payload hash of most `GET`s.
-const EMPTY_BODY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub(crate) const EMPTY_BODY_HASH: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Appends the hex SHA-256 of `body`.
 fn push_body_hash(body: &[u8], out: &mut String) {
@@ -755,7 +769,7 @@ fn sign_into_at(
 
     write_string_to_sign(
         amz_date,
-        scope,
+        &[scope],
         &out.canonical_request,
         &mut out.string_to_sign,
     );

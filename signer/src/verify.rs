@@ -18,7 +18,9 @@ use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
 };
-use crate::sign::{ALGORITHM, UNSIGNED_PAYLOAD};
+use crate::sign::{
+    write_string_to_sign, ALGORITHM, EMPTY_BODY_HASH, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD,
+};
 use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
 use crate::{KeyCache, Request, SigningTime};
 use std::fmt;
@@ -106,8 +108,6 @@ impl fmt::Display for ScopeRef<'_> {
         )
     }
 }
-
-const SCOPE_TERMINATOR: &str = "aws4_request";
 
 /// The signature of a received request, parsed, borrowed from the request
 /// (or, for a presigned query, from the decoded parameters in a
@@ -1023,7 +1023,17 @@ pub fn verify_into<'a, 'k>(
             parsed.scope.service,
         );
         let check = |creq: &str, sts: &mut String| {
-            write_string_to_sign(&time, &parsed.scope, creq, sts);
+            let scope = &parsed.scope;
+            let scope = [
+                scope.date,
+                "/",
+                scope.region,
+                "/",
+                scope.service,
+                "/",
+                SCOPE_TERMINATOR,
+            ];
+            write_string_to_sign(time.amz_date(), &scope, creq, sts);
             // Both lower-case hex: equal exactly when the MACs are.
             constant_time_eq(
                 &hex32(&key.sign(sts.as_bytes())),
@@ -1124,36 +1134,6 @@ impl CanonicalParts<'_, '_> {
         })
     }
 }
-
-/// `AWS4-HMAC-SHA256`, the time, the scope and the hex SHA-256 of the
-/// canonical request, one per line, written into `out` (as
-/// [`crate::string_to_sign`] returns it).
-fn write_string_to_sign(time: &SigningTime, scope: &ScopeRef<'_>, creq: &str, out: &mut String) {
-    let digest = hex32(&sha256(creq.as_bytes()));
-    let parts = [
-        ALGORITHM,
-        "\n",
-        time.amz_date(),
-        "\n",
-        scope.date,
-        "/",
-        scope.region,
-        "/",
-        scope.service,
-        "/",
-        SCOPE_TERMINATOR,
-        "\n",
-        ascii(&digest),
-    ];
-    out.clear();
-    out.reserve(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-}
-
-/// The hex SHA-256 of the empty body, the payload hash of most `GET`s.
-const EMPTY_BODY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The hex SHA-256 of `body`, written into `buffer`.
 fn body_hash<'b>(body: &[u8], buffer: &'b mut [u8; 64]) -> &'b str {
@@ -1798,10 +1778,11 @@ mod tests {
     }
 
     #[test]
-    fn the_empty_body_hash_is_the_sha256_of_nothing() {
-        assert_eq!(EMPTY_BODY_HASH, crate::payload_hash(b""));
+    fn the_body_hash_is_the_payload_hash() {
         let mut buffer = [0u8; 64];
-        assert_eq!(body_hash(b"a", &mut buffer), crate::payload_hash(b"a"));
+        for body in [&b""[..], b"a", &[7u8; 200]] {
+            assert_eq!(body_hash(body, &mut buffer), crate::payload_hash(body));
+        }
     }
 
     /// Requests signed every way the verifier accepts, as received.
