@@ -186,6 +186,12 @@ static TCHAR: [bool; 256] = {
     table
 };
 
+/// Whether `byte` is an RFC 9110 `tchar`.
+#[inline]
+pub(crate) fn is_tchar(byte: u8) -> bool {
+    TCHAR[usize::from(byte)]
+}
+
 /// RFC 9110 `tchar`.
 pub(crate) fn is_token(text: &str) -> bool {
     // Without an early exit: no branch per byte.
