@@ -396,6 +396,9 @@ pub fn parse_authorization(value: &str) -> Result<ParsedSignature, VerifyError> 
 
 fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, VerifyError> {
     let value = trim_spaces(value);
+    if let Some(parsed) = parse_authorization_as_signers_write_it(value) {
+        return Ok(parsed);
+    }
     let (algorithm, rest) = split_once_byte(value, b' ').unwrap_or((value, ""));
     if algorithm != ALGORITHM {
         return Err(VerifyError::Algorithm {
@@ -436,6 +439,42 @@ fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, Verify
         scope,
         signed_headers: parse_signed_headers(signed.ok_or_else(|| missing("SignedHeaders"))?)?,
         signature: parse_signature(signature.ok_or_else(|| missing("Signature"))?)?,
+        amz_date: None,
+        expires: None,
+        security_token: None,
+    })
+}
+
+/// The `Authorization` value in the layout every SDK writes,
+/// `AWS4-HMAC-SHA256 Credential=C, SignedHeaders=S, Signature=G`, parsed
+/// with two prefix checks and two searches for `,` instead of the general
+/// component loop. `None` for anything else, valid or not: the general
+/// parser then decides, and reports the error. Whenever this succeeds the
+/// general parser gives the same result: `C` and `S` are cut at the first
+/// `,`s, so neither holds one; `S` and `G` are checked as the general
+/// parser checks them, which rejects spaces, and `C` is given exactly as
+/// the general parser would give it (after its first `=`, untrimmed at the
+/// start, which the credential check sees either way).
+fn parse_authorization_as_signers_write_it(value: &str) -> Option<ParsedSignatureRef<'_>> {
+    const CREDENTIAL: &str = "AWS4-HMAC-SHA256 Credential=";
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let rest = value.strip_prefix(CREDENTIAL)?;
+    let (credential, rest) = rest.split_at_checked(find_byte(rest.as_bytes(), b',')?)?;
+    let rest = rest.strip_prefix(SIGNED_HEADERS)?;
+    let (signed, rest) = rest.split_at_checked(find_byte(rest.as_bytes(), b',')?)?;
+    let signature = rest.strip_prefix(SIGNATURE)?;
+    // A trailing space before a `,` is trimmed by the general parser.
+    if credential.ends_with(' ') {
+        return None;
+    }
+    let (access_key_id, scope) = parse_credential(credential).ok()?;
+    Some(ParsedSignatureRef {
+        location: SignatureLocation::Header,
+        access_key_id,
+        scope,
+        signed_headers: parse_signed_headers(signed).ok()?,
+        signature: parse_signature(signature).ok()?,
         amz_date: None,
         expires: None,
         security_token: None,
@@ -1661,6 +1700,16 @@ mod tests {
                 .filter_map(|at| good.get(..at))
                 .map(str::to_owned),
         );
+        // The good value with one byte removed, or one separator-like byte
+        // added, at every place: the edges of the fast path for the usual
+        // layout.
+        for at in 0..good.len() {
+            let (before, after) = good.split_at(at);
+            inputs.push(format!("{before}{}", &after[1..]));
+            for extra in [' ', ',', '=', '/', ';', 'A', 'a'] {
+                inputs.push(format!("{before}{extra}{after}"));
+            }
+        }
         inputs
     }
 
@@ -1705,6 +1754,18 @@ mod tests {
             inputs.push(without.join("&"));
         }
         inputs
+    }
+
+    #[test]
+    fn the_usual_layout_takes_the_fast_path_and_others_do_not() {
+        let inputs = authorization_inputs();
+        assert!(parse_authorization_as_signers_write_it(&inputs[0]).is_some());
+        for other in &inputs[1..4] {
+            assert!(
+                parse_authorization_as_signers_write_it(other).is_none(),
+                "{other:?}"
+            );
+        }
     }
 
     #[test]
