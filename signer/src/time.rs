@@ -21,11 +21,17 @@ impl SigningTime {
     /// [`Error::Time`] for anything else, including other UTC offsets and
     /// out-of-range fields.
     pub fn parse(input: &str) -> Result<SigningTime, Error> {
-        parse_fields(input.as_bytes())
-            .and_then(|(y, mo, d, h, mi, s)| SigningTime::from_fields(y, mo, d, h, mi, s))
-            .ok_or_else(|| Error::Time {
-                input: input.to_owned(),
-            })
+        let parsed = parse_fields(input.as_bytes()).and_then(|(y, mo, d, h, mi, s)| {
+            // An `X-Amz-Date` that parsed is already the text to keep (a
+            // verifier parses one per request): no digits to write back.
+            match <[u8; 16]>::try_from(input.as_bytes()) {
+                Ok(amz_date) => SigningTime::checked(y, mo, d, h, mi, s, amz_date),
+                Err(_) => SigningTime::from_fields(y, mo, d, h, mi, s),
+            }
+        });
+        parsed.ok_or_else(|| Error::Time {
+            input: input.to_owned(),
+        })
     }
 
     /// The instant `unix_seconds` after 1970-01-01T00:00:00Z, if its year is
@@ -61,6 +67,27 @@ impl SigningTime {
         minute: u32,
         second: u32,
     ) -> Option<SigningTime> {
+        let mut amz_date = *b"00000000T000000Z";
+        write_digits(&mut amz_date[0..4], year.clamp(0, 9999) as u32);
+        write_digits(&mut amz_date[4..6], month);
+        write_digits(&mut amz_date[6..8], day);
+        write_digits(&mut amz_date[9..11], hour);
+        write_digits(&mut amz_date[11..13], minute);
+        write_digits(&mut amz_date[13..15], second);
+        SigningTime::checked(year, month, day, hour, minute, second, amz_date)
+    }
+
+    /// The instant of these fields, if they name one, with `amz_date`
+    /// (their `YYYYMMDDTHHMMSSZ` form, which the caller wrote).
+    fn checked(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        amz_date: [u8; 16],
+    ) -> Option<SigningTime> {
         let valid = (0..=9999).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
@@ -71,13 +98,6 @@ impl SigningTime {
         if !valid {
             return None;
         }
-        let mut amz_date = *b"00000000T000000Z";
-        write_digits(&mut amz_date[0..4], year as u32);
-        write_digits(&mut amz_date[4..6], month);
-        write_digits(&mut amz_date[6..8], day);
-        write_digits(&mut amz_date[9..11], hour);
-        write_digits(&mut amz_date[11..13], minute);
-        write_digits(&mut amz_date[13..15], second);
         let unix_seconds = days_from_civil(year, month, day) * 86_400
             + i64::from(hour * 3600 + minute * 60 + second);
         Some(SigningTime {
@@ -264,6 +284,19 @@ mod tests {
     fn unix_round_trip() {
         for secs in [0, 951_782_400, 1_440_938_160, 4_102_444_799] {
             assert_eq!(SigningTime::from_unix(secs).unwrap().unix_seconds(), secs);
+        }
+        // Parsing an `X-Amz-Date` keeps its text; it must be the text the
+        // fields would be written as.
+        for secs in (0..4_102_444_799)
+            .step_by(7_777_777)
+            .chain([-1, 253_402_300_799])
+        {
+            let Some(time) = SigningTime::from_unix(secs) else {
+                continue;
+            };
+            let parsed = SigningTime::parse(time.amz_date()).unwrap();
+            assert_eq!(parsed, time, "{secs}");
+            assert_eq!(parsed.to_string().len(), 20);
         }
         assert_eq!(
             SigningTime::from_unix(951_782_400).unwrap().amz_date(),
