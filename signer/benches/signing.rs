@@ -17,6 +17,15 @@
 //!   `Signer::sign_into` with a `Signed`), warm key caches, the verifier's
 //!   lookup borrowing the secret.
 //!
+//! Each target's ratio is given twice: from criterion's medians, and
+//! measured in pairs (`paired_ratio`: batches of the two functions timed
+//! back to back, alternating, median of 201 rounds), which a drift of the
+//! shared machine's speed between two criterion benchmarks cannot skew.
+//! A target is met when both measurements meet it. The no-cache and warm-cache
+//! targets are reported for both APIs: owned results (`sign_headers`,
+//! `Signer::sign`) and results written into reused memory (`sign_into`,
+//! `Signer::sign_into`).
+//!
 //! Before measuring, every request is signed by both signers and the
 //! signatures are checked to be equal, so both do the same work.
 //!
@@ -36,12 +45,12 @@ use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256, Sha256VarCore};
 use sigv4_signer::verify::{verify, verify_into, KnownKeyRef, VerifyPolicy, VerifyScratch};
 use sigv4_signer::{
-    sign_headers, Credentials, KeyCache, Location, Payload, Request, Settings, Signed, Signer,
-    SigningParams, SigningTime, UriOptions,
+    sign_headers, sign_into, Credentials, KeyCache, Location, Payload, Request, Settings, Signed,
+    Signer, SigningParams, SigningTime, UriOptions,
 };
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 const ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -285,7 +294,19 @@ fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn bench(c: &mut Criterion, floors: &mut Vec<(&'static str, usize)>) {
+/// One measured function: what it runs, by name.
+type Contender<'a> = (&'static str, Run<'a>);
+type Run<'a> = Box<dyn FnMut() + 'a>;
+
+/// A target's key (`Target::key`) and its paired ratio.
+type Paired = Vec<(String, Option<f64>)>;
+
+fn bench(
+    c: &mut Criterion,
+    measuring: bool,
+    floors: &mut Vec<(&'static str, usize)>,
+    paired: &mut Paired,
+) {
     let identity = aws_identity();
     for case in cases() {
         let request = case.request();
@@ -335,63 +356,6 @@ fn bench(c: &mut Criterion, floors: &mut Vec<(&'static str, usize)>) {
                 - 1,
         ));
 
-        let mut group = c.benchmark_group(case.group);
-        group.bench_function("ours_cached", |b| {
-            b.iter(|| {
-                signer
-                    .sign(black_box(&request), black_box(&params), Location::Header)
-                    .expect("signs")
-            })
-        });
-        group.bench_function("ours_cached_into", |b| {
-            b.iter(|| {
-                signer
-                    .sign_into(
-                        black_box(&request),
-                        black_box(&params),
-                        Location::Header,
-                        &mut reused,
-                    )
-                    .expect("signs");
-                black_box(&reused);
-            })
-        });
-        group.bench_function("ours_uncached", |b| {
-            b.iter(|| sign_headers(black_box(&request), black_box(&params)).expect("signs"))
-        });
-        group.bench_function("aws_sigv4", |b| {
-            b.iter(|| aws_sign_once(black_box(&case), black_box(&url), black_box(&aws)))
-        });
-        // The floor: the three hashes, at the block level of sha2 (the
-        // same compression code the signer uses), nothing else: the body
-        // hash, the canonical-request hash, and the HMAC of the string to
-        // sign from prepared inner and outer states.
-        group.bench_function("floor", |b| {
-            b.iter(|| {
-                (
-                    lean_sha256(black_box(&case.body)),
-                    lean_sha256(black_box(canonical_request.as_bytes())),
-                    prepared.mac(black_box(string_to_sign.as_bytes())),
-                )
-            })
-        });
-        // The same with the HMAC keyed afresh (two more compressions), for
-        // a reading of "the HMAC of the string to sign" that includes the
-        // key's blocks.
-        group.bench_function("floor_keyed", |b| {
-            b.iter(|| {
-                (
-                    lean_sha256(black_box(&case.body)),
-                    lean_sha256(black_box(canonical_request.as_bytes())),
-                    LeanHmac::new(black_box(&key)).mac(black_box(string_to_sign.as_bytes())),
-                )
-            })
-        });
-        if case.s3 {
-            group.bench_function("sha256_body", |b| {
-                b.iter(|| Sha256::digest(black_box(&case.body)))
-            });
-        }
         // Verification of the same request as received (issue 6 target:
         // within 1.2x of signing), with a warm key cache and a lookup that
         // borrows the secret.
@@ -423,32 +387,362 @@ fn bench(c: &mut Criterion, floors: &mut Vec<(&'static str, usize)>) {
         let verified = verify(&received, &policy, lookup, &cache).expect("our signature verifies");
         assert_eq!(verified.canonical_request, reference.canonical_request);
         let mut scratch = VerifyScratch::new();
-        let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+        let reused_verification = verify_into(&received, &policy, lookup, &cache, &mut scratch)
             .expect("verify_into verifies")
             .to_verified();
-        assert_eq!(reused, verified, "verify_into gives what verify gives");
-        group.bench_function("verify", |b| {
-            b.iter(|| {
-                verify(black_box(&received), black_box(&policy), lookup, &cache).expect("verifies")
-            })
-        });
-        // The same with the scratch reused from the previous iteration: no
-        // allocation, to compare with `sign_into`.
-        group.bench_function("verify_into", |b| {
-            b.iter(|| {
-                let verified = verify_into(
-                    black_box(&received),
-                    black_box(&policy),
-                    lookup,
-                    &cache,
-                    &mut scratch,
-                )
-                .expect("verifies");
-                black_box(verified);
-            })
-        });
+        assert_eq!(
+            reused_verification, verified,
+            "verify_into gives what verify gives"
+        );
+        let mut uncached_reused = Signed::default();
+        sign_into(&request, &params, Location::Header, &mut uncached_reused).expect("signs");
+        assert_same(&uncached_reused, &reference);
+
+        // Every contender, by name: criterion times each alone, and the
+        // paired measurement below times the pairs the targets compare.
+        let mut contenders: Vec<Contender<'_>> = vec![
+            (
+                "ours_cached",
+                Box::new(|| {
+                    black_box(
+                        signer
+                            .sign(black_box(&request), black_box(&params), Location::Header)
+                            .expect("signs"),
+                    );
+                }),
+            ),
+            (
+                "ours_cached_into",
+                Box::new(|| {
+                    signer
+                        .sign_into(
+                            black_box(&request),
+                            black_box(&params),
+                            Location::Header,
+                            &mut reused,
+                        )
+                        .expect("signs");
+                    black_box(&reused);
+                }),
+            ),
+            (
+                "ours_uncached",
+                Box::new(|| {
+                    black_box(
+                        sign_headers(black_box(&request), black_box(&params)).expect("signs"),
+                    );
+                }),
+            ),
+            (
+                "ours_uncached_into",
+                Box::new(|| {
+                    sign_into(
+                        black_box(&request),
+                        black_box(&params),
+                        Location::Header,
+                        &mut uncached_reused,
+                    )
+                    .expect("signs");
+                    black_box(&uncached_reused);
+                }),
+            ),
+            (
+                "aws_sigv4",
+                Box::new(|| {
+                    black_box(aws_sign_once(
+                        black_box(&case),
+                        black_box(&url),
+                        black_box(&aws),
+                    ));
+                }),
+            ),
+            // The floor: the three hashes, at the block level of sha2 (the
+            // same compression code the signer uses), nothing else: the
+            // body hash, the canonical-request hash, and the HMAC of the
+            // string to sign from prepared inner and outer states.
+            (
+                "floor",
+                Box::new(|| {
+                    black_box((
+                        lean_sha256(black_box(&case.body)),
+                        lean_sha256(black_box(canonical_request.as_bytes())),
+                        prepared.mac(black_box(string_to_sign.as_bytes())),
+                    ));
+                }),
+            ),
+            // The same with the HMAC keyed afresh (two more compressions),
+            // for a reading of "the HMAC of the string to sign" that
+            // includes the key's blocks.
+            (
+                "floor_keyed",
+                Box::new(|| {
+                    black_box((
+                        lean_sha256(black_box(&case.body)),
+                        lean_sha256(black_box(canonical_request.as_bytes())),
+                        LeanHmac::new(black_box(&key)).mac(black_box(string_to_sign.as_bytes())),
+                    ));
+                }),
+            ),
+            (
+                "verify",
+                Box::new(|| {
+                    black_box(
+                        verify(black_box(&received), black_box(&policy), lookup, &cache)
+                            .expect("verifies"),
+                    );
+                }),
+            ),
+            // The same with the scratch reused from the previous iteration:
+            // no allocation, to compare with `sign_into`.
+            (
+                "verify_into",
+                Box::new(|| {
+                    let verified = verify_into(
+                        black_box(&received),
+                        black_box(&policy),
+                        lookup,
+                        &cache,
+                        &mut scratch,
+                    )
+                    .expect("verifies");
+                    black_box(verified);
+                }),
+            ),
+        ];
+        if case.s3 {
+            contenders.push((
+                "sha256_body",
+                Box::new(|| {
+                    black_box(Sha256::digest(black_box(&case.body)));
+                }),
+            ));
+        }
+
+        let mut group = c.benchmark_group(case.group);
+        for (name, run) in contenders.iter_mut() {
+            group.bench_function(*name, |b| b.iter(&mut *run));
+        }
         group.finish();
+
+        if measuring {
+            for target in targets().iter().filter(|t| t.group == case.group) {
+                if paired.iter().any(|(key, _)| *key == target.key()) {
+                    continue;
+                }
+                let ratio = paired_ratio(&mut contenders, target.numerator, target.denominator);
+                paired.push((target.key(), ratio));
+            }
+        }
     }
+}
+
+/// Rounds of the paired measurement; the ratio is their median.
+const PAIRED_ROUNDS: usize = 201;
+
+/// `numerator`'s time over `denominator`'s, measured in pairs: each round
+/// times a batch of one right after a batch of the other (the slower
+/// side's about 1 ms, the first of the two alternating), and the result is the median
+/// of the rounds' ratios. Criterion times each function in its own few
+/// seconds, so a drift of the shared machine's speed between them (seen:
+/// up to 5 %) goes straight into a ratio of its medians; here both sides
+/// of every round see the same machine.
+fn paired_ratio(
+    contenders: &mut [Contender<'_>],
+    numerator: &str,
+    denominator: &str,
+) -> Option<f64> {
+    let index = |name: &str| contenders.iter().position(|(n, _)| *n == name);
+    let (a, b) = (index(numerator)?, index(denominator)?);
+    if a == b {
+        return Some(1.0);
+    }
+    let (low, high) = contenders.split_at_mut(a.max(b));
+    let (first, second) = (&mut low[a.min(b)].1, &mut high[0].1);
+    let (num, den) = if a < b {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let time = |run: &mut Run<'_>, n: u32| {
+        // One untimed call first: the other function ran just before and
+        // left the caches (code, data, allocator) its own way; the first
+        // call after a switch would otherwise pay to refill them.
+        run();
+        let start = Instant::now();
+        for _ in 0..n {
+            run();
+        }
+        start.elapsed()
+    };
+    for _ in 0..3 {
+        time(num, 20);
+        time(den, 20);
+    }
+    let slower = time(num, 20).max(time(den, 20)) / 20;
+    let batch = (1_000_000 / slower.as_nanos().max(1)).clamp(1, 1_000_000) as u32;
+    let mut ratios: Vec<f64> = (0..PAIRED_ROUNDS)
+        .map(|round| {
+            let (n, d) = if round % 2 == 0 {
+                let n = time(num, batch);
+                (n, time(den, batch))
+            } else {
+                let d = time(den, batch);
+                (time(num, batch), d)
+            };
+            n.as_secs_f64() / d.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(PAIRED_ROUNDS / 2).copied()
+}
+
+/// One target of issue 6: the time of `numerator` over that of
+/// `denominator` in `group` is at most `bound` (or, for a throughput
+/// target, the time of `denominator` over `numerator` at least `bound`).
+struct Target {
+    group: &'static str,
+    what: &'static str,
+    numerator: &'static str,
+    denominator: &'static str,
+    bound: f64,
+    /// A throughput target: `denominator` is the peer, and the ratio is
+    /// the peer's time over ours.
+    throughput: bool,
+}
+
+impl Target {
+    fn label(&self) -> String {
+        format!("{}: {}", self.group, self.what)
+    }
+
+    /// What is measured: the same pair may serve two targets.
+    fn key(&self) -> String {
+        format!("{}/{}/{}", self.group, self.numerator, self.denominator)
+    }
+}
+
+fn targets() -> Vec<Target> {
+    let mut targets = Vec::new();
+    let mut add = |group, what, numerator, denominator, bound, throughput| {
+        targets.push(Target {
+            group,
+            what,
+            numerator,
+            denominator,
+            bound,
+            throughput,
+        })
+    };
+    for g in ["get_query3", "post_json100_headers5"] {
+        add(
+            g,
+            "throughput vs aws-sigv4, warm key cache (sign)",
+            "ours_cached",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
+            "  the same, result reused (sign_into)",
+            "ours_cached_into",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
+            "throughput vs aws-sigv4, no cache (sign_headers)",
+            "ours_uncached",
+            "aws_sigv4",
+            2.5,
+            true,
+        );
+        add(
+            g,
+            "  the same, result reused (free sign_into)",
+            "ours_uncached_into",
+            "aws_sigv4",
+            2.5,
+            true,
+        );
+        add(
+            g,
+            "time vs floor, warm key cache (sign)",
+            "ours_cached",
+            "floor",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  the same, result reused (sign_into)",
+            "ours_cached_into",
+            "floor",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  sign vs the floor with the HMAC keyed afresh",
+            "ours_cached",
+            "floor_keyed",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  sign_into vs the floor keyed afresh",
+            "ours_cached_into",
+            "floor_keyed",
+            1.5,
+            false,
+        );
+    }
+    let g = "s3_put_1mib";
+    add(
+        g,
+        "time vs hashing the body alone, warm cache",
+        "ours_cached",
+        "sha256_body",
+        1.05,
+        false,
+    );
+    add(
+        g,
+        "time vs hashing the body alone, no cache",
+        "ours_uncached",
+        "sha256_body",
+        1.05,
+        false,
+    );
+    add(
+        g,
+        "time vs floor, warm key cache",
+        "ours_cached",
+        "floor",
+        1.5,
+        false,
+    );
+    for g in ["get_query3", "post_json100_headers5", "s3_put_1mib"] {
+        add(
+            g,
+            "verification vs signing (verify vs sign)",
+            "verify",
+            "ours_cached",
+            1.2,
+            false,
+        );
+        add(
+            g,
+            "  the same, reused (verify_into vs sign_into)",
+            "verify_into",
+            "ours_cached_into",
+            1.2,
+            false,
+        );
+    }
+    targets
 }
 
 /// Where criterion writes its results, found as criterion finds it.
@@ -491,16 +785,17 @@ fn median_ns(home: &Path, group: &str, function: &str, since: SystemTime) -> Opt
     value["median"]["point_estimate"].as_f64()
 }
 
-fn summary(since: SystemTime, floors: &[(&str, usize)]) {
+fn summary(since: SystemTime, floors: &[(&str, usize)], paired: &Paired) {
     let home = criterion_home();
     let get = |group: &str, function: &str| median_ns(&home, group, function, since);
     println!();
     println!("== summary (criterion medians from this run) ==");
     let show = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), format_ns);
-    const FUNCTIONS: [&str; 9] = [
+    const FUNCTIONS: [&str; 10] = [
         "ours_cached",
         "ours_cached_into",
         "ours_uncached",
+        "ours_uncached_into",
         "aws_sigv4",
         "floor",
         "floor_keyed",
@@ -524,102 +819,52 @@ fn summary(since: SystemTime, floors: &[(&str, usize)]) {
         println!("{group}: the floor is {blocks} SHA-256 compressions (+2 keyed)");
     }
     println!();
-    println!("{:<64} {:>9} {:>9}  verdict", "target", "ratio", "bound");
-    let check = |label: String, ratio: Option<f64>, bound: f64, at_least: bool| {
-        let Some(ratio) = ratio else {
-            println!(
-                "{label:<64} {:>9} {:>9}  not measured in this run",
-                "-", "-"
-            );
-            return;
+    println!(
+        "{:<66} {:>9} {:>9} {:>9}  verdict (met: by both)",
+        "target", "medians", "paired", "bound"
+    );
+    let median_ratio = |g: &str, a: &str, b: &str| Some(get(g, a)? / get(g, b)?);
+    for target in targets() {
+        // A throughput ratio is the peer's time over ours.
+        let flip = |r: Option<f64>| {
+            if target.throughput {
+                r.map(|r| 1.0 / r)
+            } else {
+                r
+            }
         };
-        let met = if at_least {
-            ratio >= bound
-        } else {
-            ratio <= bound
+        let medians = flip(median_ratio(
+            target.group,
+            target.numerator,
+            target.denominator,
+        ));
+        let label = target.label();
+        let pair = flip(
+            paired
+                .iter()
+                .find(|(key, _)| *key == target.key())
+                .and_then(|(_, r)| *r),
+        );
+        let show = |r: Option<f64>| r.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"));
+        let sign = if target.throughput { ">=" } else { "<=" };
+        let met = |r: f64| {
+            if target.throughput {
+                r >= target.bound
+            } else {
+                r <= target.bound
+            }
         };
-        let sign = if at_least { ">=" } else { "<=" };
+        let verdict = match (medians.map(met), pair.map(met)) {
+            (Some(true), Some(true)) => "met",
+            (Some(false), Some(false)) => "NOT MET",
+            (Some(_), Some(_)) => "unclear: met by one measurement only",
+            _ => "not measured in this run",
+        };
         println!(
-            "{label:<64} {ratio:>8.2}x {sign}{bound:>6.2}x  {}",
-            if met { "met" } else { "NOT MET" }
-        );
-    };
-    let ratio = |g: &str, a: &str, b: &str| Some(get(g, a)? / get(g, b)?);
-    for g in ["get_query3", "post_json100_headers5"] {
-        check(
-            format!("{g}: throughput vs aws-sigv4, warm key cache"),
-            ratio(g, "aws_sigv4", "ours_cached"),
-            8.0,
-            true,
-        );
-        check(
-            format!("{g}:   the same, result reused (sign_into)"),
-            ratio(g, "aws_sigv4", "ours_cached_into"),
-            8.0,
-            true,
-        );
-        check(
-            format!("{g}: throughput vs aws-sigv4, no cache"),
-            ratio(g, "aws_sigv4", "ours_uncached"),
-            2.5,
-            true,
-        );
-        check(
-            format!("{g}: time vs floor, warm key cache"),
-            ratio(g, "ours_cached", "floor"),
-            1.5,
-            false,
-        );
-        check(
-            format!("{g}:   the same, result reused (sign_into)"),
-            ratio(g, "ours_cached_into", "floor"),
-            1.5,
-            false,
-        );
-        check(
-            format!("{g}:   vs the floor with the HMAC keyed afresh"),
-            ratio(g, "ours_cached", "floor_keyed"),
-            1.5,
-            false,
-        );
-        check(
-            format!("{g}:   the same, result reused (sign_into)"),
-            ratio(g, "ours_cached_into", "floor_keyed"),
-            1.5,
-            false,
-        );
-    }
-    let g = "s3_put_1mib";
-    check(
-        format!("{g}: time vs hashing the body alone, warm cache"),
-        ratio(g, "ours_cached", "sha256_body"),
-        1.05,
-        false,
-    );
-    check(
-        format!("{g}: time vs hashing the body alone, no cache"),
-        ratio(g, "ours_uncached", "sha256_body"),
-        1.05,
-        false,
-    );
-    check(
-        format!("{g}: time vs floor, warm key cache"),
-        ratio(g, "ours_cached", "floor"),
-        1.5,
-        false,
-    );
-    for g in ["get_query3", "post_json100_headers5", "s3_put_1mib"] {
-        check(
-            format!("{g}: verification vs signing (warm caches)"),
-            ratio(g, "verify", "ours_cached"),
-            1.2,
-            false,
-        );
-        check(
-            format!("{g}:   the same, reused (verify_into vs sign_into)"),
-            ratio(g, "verify_into", "ours_cached_into"),
-            1.2,
-            false,
+            "{label:<66} {:>9} {:>9} {sign}{:>7}  {verdict}",
+            show(medians),
+            show(pair),
+            format!("{:.2}x", target.bound),
         );
     }
 }
@@ -639,9 +884,10 @@ fn main() {
     let start = SystemTime::now();
     let mut criterion = Criterion::default().configure_from_args();
     let mut floors = Vec::new();
-    bench(&mut criterion, &mut floors);
+    let mut paired = Vec::new();
+    bench(&mut criterion, measuring, &mut floors, &mut paired);
     criterion.final_summary();
     if measuring {
-        summary(start, &floors);
+        summary(start, &floors, &paired);
     }
 }

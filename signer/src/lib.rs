@@ -25,9 +25,9 @@ pub use headers::canonical_headers;
 pub use key::{KeyCache, SigningKey};
 pub use query::canonical_query;
 pub use sign::{
-    canonical_request, credential_scope, payload_hash, presign, sign, sign_headers, string_to_sign,
-    Credentials, Expiry, Location, Payload, Request, Settings, Signed, SignedRequest, Signer,
-    SigningParams, ALGORITHM, UNSIGNED_PAYLOAD,
+    canonical_request, credential_scope, payload_hash, presign, sign, sign_headers, sign_into,
+    string_to_sign, Credentials, Expiry, Location, Payload, Request, Settings, Signed,
+    SignedRequest, Signer, SigningParams, ALGORITHM, UNSIGNED_PAYLOAD,
 };
 pub use time::SigningTime;
 pub use uri::{canonical_uri, UriOptions};

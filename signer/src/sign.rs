@@ -243,6 +243,21 @@ pub fn sign(
     sign_at(request, params, location, derive_key)
 }
 
+/// Like [`sign`], writing into `signed` and reusing its strings' memory, as
+/// [`Signer::sign_into`] does, with the signing key derived afresh: for a
+/// stream of signatures that must not keep derived keys between requests.
+///
+/// # Errors
+/// Any [`Error`] naming the malformed part of the request or parameters.
+pub fn sign_into(
+    request: &Request<'_>,
+    params: &SigningParams<'_>,
+    location: Location,
+    signed: &mut Signed,
+) -> Result<(), Error> {
+    sign_into_at(request, params, location, derive_key, signed)
+}
+
 fn derive_key(params: &SigningParams<'_>, scope_date: &str) -> PreparedKey {
     PreparedKey::new(SigningKey::derive(
         params.credentials.secret_access_key,

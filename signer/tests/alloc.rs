@@ -45,8 +45,8 @@ use sigv4_signer::verify::{
     verify, verify_into, KnownKeyRef, Verified, VerifyPolicy, VerifyScratch,
 };
 use sigv4_signer::{
-    presign, sign_headers, Credentials, Expiry, KeyCache, Location, Payload, Request, Settings,
-    Signed, Signer, SigningParams, SigningTime, UriOptions,
+    presign, sign, sign_headers, sign_into, Credentials, Expiry, KeyCache, Location, Payload,
+    Request, Settings, Signed, Signer, SigningParams, SigningTime, UriOptions,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -304,6 +304,25 @@ fn reusing_a_result_allocates_nothing() {
         assert_eq!(signed.signed_headers, fresh.signed_headers, "{name}");
         assert_eq!(signed.credential_scope, fresh.credential_scope, "{name}");
         assert_eq!(signed.payload_hash, fresh.payload_hash, "{name}");
+        assert_eq!(signed.signing_key, fresh.signing_key, "{name}");
+    }
+}
+
+#[test]
+fn reusing_a_result_without_a_key_cache_allocates_nothing() {
+    // The free `sign_into` derives the key every time; that is hashing,
+    // not allocation.
+    for (name, request, params, location) in cases() {
+        let mut signed = Signed::default();
+        sign_into(&request, &params, location, &mut signed).expect("signs");
+        let ((), allocations, reallocations) =
+            count(|| sign_into(&request, &params, location, &mut signed).expect("signs"));
+        assert_eq!((allocations, reallocations), (0, 0), "{name}");
+        let fresh = sign(&request, &params, location).expect("signs");
+        assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
+        assert_eq!(signed.signature, fresh.signature, "{name}");
+        assert_eq!(signed.authorization, fresh.authorization, "{name}");
+        assert_eq!(signed.request, fresh.request, "{name}");
         assert_eq!(signed.signing_key, fresh.signing_key, "{name}");
     }
 }
