@@ -86,6 +86,8 @@ pub struct ScopeRef<'a> {
     pub region: &'a str,
     /// The service.
     pub service: &'a str,
+    /// The whole scope as received, `date/region/service/aws4_request`.
+    pub whole: &'a str,
 }
 
 impl ScopeRef<'_> {
@@ -101,11 +103,7 @@ impl ScopeRef<'_> {
 
 impl fmt::Display for ScopeRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{}/{SCOPE_TERMINATOR}",
-            self.date, self.region, self.service
-        )
+        f.write_str(self.whole)
     }
 }
 
@@ -664,12 +662,16 @@ fn parse_credential(text: &str) -> Result<(&str, ScopeRef<'_>), VerifyError> {
             found: terminator.to_owned(),
         });
     }
+    // Five parts checked: after the key and its `/`, the text is the
+    // scope exactly, `date/region/service/aws4_request`.
+    let whole = text.get(key.len() + 1..).unwrap_or_default();
     Ok((
         key,
         ScopeRef {
             date,
             region,
             service,
+            whole,
         },
     ))
 }
@@ -1086,17 +1088,7 @@ pub fn verify_into<'a, 'k>(
             parsed.scope.service,
         );
         let check = |creq: &str, sts: &mut String| {
-            let scope = &parsed.scope;
-            let scope = [
-                scope.date,
-                "/",
-                scope.region,
-                "/",
-                scope.service,
-                "/",
-                SCOPE_TERMINATOR,
-            ];
-            write_string_to_sign(time.amz_date(), &scope, creq, sts);
+            write_string_to_sign(time.amz_date(), &[parsed.scope.whole], creq, sts);
             // Both lower-case hex: equal exactly when the MACs are.
             constant_time_eq(
                 &hex32(&key.sign(sts.as_bytes())),
@@ -1774,6 +1766,10 @@ mod tests {
     #[test]
     fn the_borrowed_parse_gives_what_the_owned_parse_gave() {
         for input in authorization_inputs() {
+            if let Ok(parsed) = parse_authorization_ref(&input) {
+                let scope = parsed.scope;
+                assert_eq!(scope.whole, scope.to_scope().to_string(), "{input:?}");
+            }
             assert_eq!(
                 parse_authorization(&input),
                 oracle::parse_authorization(&input),
