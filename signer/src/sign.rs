@@ -397,30 +397,24 @@ pub fn canonical_request(
 /// canonical request, one per line.
 pub fn string_to_sign(time: &SigningTime, scope: &str, canonical_request: &str) -> String {
     let mut out = String::new();
-    write_string_to_sign(time.amz_date(), &[scope], canonical_request, &mut out);
+    write_string_to_sign(time.amz_date(), scope, canonical_request, &mut out);
     out
 }
 
-/// Writes the string to sign into `out`, reusing its memory. The scope is
-/// given in pieces, written one after the other: the signer has it as one
-/// string, the verifier as the parts of a parsed credential.
+/// Writes the string to sign into `out`, reusing its memory (the signer
+/// and the verifier both write theirs here).
 pub(crate) fn write_string_to_sign(
     amz_date: &str,
-    scope: &[&str],
+    scope: &str,
     canonical_request: &str,
     out: &mut String,
 ) {
     let digest = sha256(canonical_request.as_bytes());
     out.clear();
-    let scope_len: usize = scope.iter().map(|part| part.len()).sum();
-    out.reserve(ALGORITHM.len() + amz_date.len() + scope_len + 64 + 3);
-    for part in [ALGORITHM, "\n", amz_date, "\n"] {
+    out.reserve(ALGORITHM.len() + amz_date.len() + scope.len() + 64 + 3);
+    for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {
         out.push_str(part);
     }
-    for part in scope {
-        out.push_str(part);
-    }
-    out.push('\n');
     push_hex32(out, &digest);
 }
 
@@ -784,7 +778,7 @@ fn sign_into_at(
 
     write_string_to_sign(
         amz_date,
-        &[scope],
+        scope,
         &out.canonical_request,
         &mut out.string_to_sign,
     );

@@ -1088,7 +1088,7 @@ pub fn verify_into<'a, 'k>(
             parsed.scope.service,
         );
         let check = |creq: &str, sts: &mut String| {
-            write_string_to_sign(time.amz_date(), &[parsed.scope.whole], creq, sts);
+            write_string_to_sign(time.amz_date(), parsed.scope.whole, creq, sts);
             // Both lower-case hex: equal exactly when the MACs are.
             constant_time_eq(
                 &hex32(&key.sign(sts.as_bytes())),

@@ -280,6 +280,20 @@ fn presign_and_header_signing_agree_with_the_bound() {
     assert_eq!((allocations, reallocations), (owned_blocks(&signed), 0));
 }
 
+/// A result written into reused memory is exactly a fresh one, field by
+/// field.
+fn assert_same_result(signed: &Signed, fresh: &Signed, name: &str) {
+    assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
+    assert_eq!(signed.string_to_sign, fresh.string_to_sign, "{name}");
+    assert_eq!(signed.signature, fresh.signature, "{name}");
+    assert_eq!(signed.authorization, fresh.authorization, "{name}");
+    assert_eq!(signed.request, fresh.request, "{name}");
+    assert_eq!(signed.signed_headers, fresh.signed_headers, "{name}");
+    assert_eq!(signed.credential_scope, fresh.credential_scope, "{name}");
+    assert_eq!(signed.payload_hash, fresh.payload_hash, "{name}");
+    assert_eq!(signed.signing_key, fresh.signing_key, "{name}");
+}
+
 #[test]
 fn reusing_a_result_allocates_nothing() {
     let signer = Signer::new();
@@ -296,15 +310,7 @@ fn reusing_a_result_allocates_nothing() {
         assert_eq!((allocations, reallocations), (0, 0), "{name}");
         // And the result is exactly what signing afresh gives.
         let fresh = signer.sign(&request, &params, location).expect("signs");
-        assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
-        assert_eq!(signed.string_to_sign, fresh.string_to_sign, "{name}");
-        assert_eq!(signed.signature, fresh.signature, "{name}");
-        assert_eq!(signed.authorization, fresh.authorization, "{name}");
-        assert_eq!(signed.request, fresh.request, "{name}");
-        assert_eq!(signed.signed_headers, fresh.signed_headers, "{name}");
-        assert_eq!(signed.credential_scope, fresh.credential_scope, "{name}");
-        assert_eq!(signed.payload_hash, fresh.payload_hash, "{name}");
-        assert_eq!(signed.signing_key, fresh.signing_key, "{name}");
+        assert_same_result(&signed, &fresh, name);
     }
 }
 
@@ -319,11 +325,7 @@ fn reusing_a_result_without_a_key_cache_allocates_nothing() {
             count(|| sign_into(&request, &params, location, &mut signed).expect("signs"));
         assert_eq!((allocations, reallocations), (0, 0), "{name}");
         let fresh = sign(&request, &params, location).expect("signs");
-        assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
-        assert_eq!(signed.signature, fresh.signature, "{name}");
-        assert_eq!(signed.authorization, fresh.authorization, "{name}");
-        assert_eq!(signed.request, fresh.request, "{name}");
-        assert_eq!(signed.signing_key, fresh.signing_key, "{name}");
+        assert_same_result(&signed, &fresh, name);
     }
 }
 
@@ -339,10 +341,7 @@ fn reusing_a_result_of_another_shape_gives_the_same_result() {
             .sign_into(request, params, *location, &mut signed)
             .expect("signs");
         let fresh = signer.sign(request, params, *location).expect("signs");
-        assert_eq!(signed.request, fresh.request, "{name}");
-        assert_eq!(signed.authorization, fresh.authorization, "{name}");
-        assert_eq!(signed.canonical_request, fresh.canonical_request, "{name}");
-        assert_eq!(signed.signature, fresh.signature, "{name}");
+        assert_same_result(&signed, &fresh, name);
     }
 }
 
