@@ -7,10 +7,8 @@
 use sha2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
 use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256VarCore;
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 /// A derived SigV4 signing key. Its `Debug` form never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,6 +81,44 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     finish(sha256_core(), data)
 }
 
+/// The SHA-256 of text that is written in stages, fed with the whole
+/// blocks of each stage as soon as it is written. A compression is a long
+/// chain of dependent instructions; started early, it runs while the next
+/// stage is written instead of after the whole text.
+pub(crate) struct StreamingSha256 {
+    core: Sha256VarCore,
+    hashed: usize,
+}
+
+impl StreamingSha256 {
+    pub(crate) fn new() -> StreamingSha256 {
+        StreamingSha256 {
+            core: sha256_core(),
+            hashed: 0,
+        }
+    }
+
+    /// Compresses the whole blocks of `written` not yet compressed.
+    /// `written` is the text so far: each call passes a longer prefix of
+    /// the same text.
+    pub(crate) fn absorb(&mut self, written: &[u8]) {
+        let fresh = written.get(self.hashed..).unwrap_or_default();
+        let whole = fresh.len() - fresh.len() % 64;
+        if whole > 0 {
+            // Whole blocks into an empty eager buffer: all compressed in
+            // place, nothing left buffered.
+            let mut buffer = Buffer::<Sha256VarCore>::default();
+            buffer.digest_blocks(&fresh[..whole], |blocks| self.core.update_blocks(blocks));
+            self.hashed += whole;
+        }
+    }
+
+    /// The digest of `written`, the whole text.
+    pub(crate) fn finish(self, written: &[u8]) -> [u8; 32] {
+        finish(self.core, written.get(self.hashed..).unwrap_or_default())
+    }
+}
+
 /// HMAC-SHA256 (RFC 2104) with the key absorbed: the hash states after the
 /// block `key ^ ipad` and after the block `key ^ opad`. A MAC from it costs
 /// the compressions of the message and one more, nothing else.
@@ -151,23 +187,24 @@ impl PreparedKey {
 
 /// A small cache of derived signing keys with their prepared HMAC states.
 ///
-/// An entry is found by its exact date, region and service and by a
-/// 128-bit fingerprint of the secret: SipHash-1-3 under a key drawn at
-/// random for each cache (std's `RandomState`), so a rotated secret under
-/// the same access key id never reuses a stale key (two secrets share a
-/// fingerprint with probability about 2^-128, and without the random key
-/// nobody can aim for a collision), while a lookup costs one SipHash pass
-/// over the secret and two finalizations rather than a SHA-256. The cache
-/// holds no secret: only the fingerprints and the derived keys.
+/// An entry is found by its exact date, region, service and secret, so a
+/// rotated secret under the same access key id never reuses a stale key.
+/// The entry keeps a copy of the secret to compare with, zeroed when the
+/// entry is evicted or the cache dropped. Comparing costs a few
+/// nanoseconds; a keyed fingerprint of the secret (SipHash, as this cache
+/// once kept) cost about 30 ns per signature, a SHA-256 about 50 ns. The
+/// copy adds little exposure: the derived keys beside it sign for their
+/// scope all day, and the caller holds the secret in the same process.
 #[derive(Default)]
 pub struct KeyCache {
-    fingerprints: RandomState,
-    entries: Mutex<Vec<CacheEntry>>,
+    // Read-locked on every signature: threads signing with one cache do
+    // not queue behind each other; a write lock is taken only to add.
+    entries: RwLock<Vec<CacheEntry>>,
 }
 
 impl fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let entries = self.entries.lock().map_or(0, |entries| entries.len());
+        let entries = self.entries.read().map_or(0, |entries| entries.len());
         f.debug_struct("KeyCache")
             .field("entries", &entries)
             .finish_non_exhaustive()
@@ -175,11 +212,55 @@ impl fmt::Debug for KeyCache {
 }
 
 struct CacheEntry {
-    fingerprint: [u64; 2],
-    date: String,
-    region: String,
-    service: String,
+    /// The date, region, service and secret, one after another.
+    scope_and_secret: ZeroedOnDrop,
+    /// The lengths of the date, region and service; the secret is the
+    /// rest.
+    lens: [usize; 3],
     key: PreparedKey,
+}
+
+impl CacheEntry {
+    fn new(secret: &str, date: &str, region: &str, service: &str, key: PreparedKey) -> CacheEntry {
+        let text = [date, region, service, secret].concat().into_bytes();
+        CacheEntry {
+            scope_and_secret: ZeroedOnDrop(text.into_boxed_slice()),
+            lens: [date.len(), region.len(), service.len()],
+            key,
+        }
+    }
+
+    fn matches(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
+        let text = &self.scope_and_secret.0[..];
+        let [date_len, region_len, service_len] = self.lens;
+        // Lengths first: a mismatch is usually found without reading the
+        // heap.
+        if date_len != date.len()
+            || region_len != region.len()
+            || service_len != service.len()
+            || text.len() != date_len + region_len + service_len + secret.len()
+        {
+            return false;
+        }
+        let (entry_date, rest) = text.split_at(date_len);
+        let (entry_region, rest) = rest.split_at(region_len);
+        let (entry_service, entry_secret) = rest.split_at(service_len);
+        entry_date == date.as_bytes()
+            && entry_region == region.as_bytes()
+            && entry_service == service.as_bytes()
+            && entry_secret == secret.as_bytes()
+    }
+}
+
+/// Bytes overwritten with zeros before their memory is freed.
+struct ZeroedOnDrop(Box<[u8]>);
+
+impl Drop for ZeroedOnDrop {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        // Keeps the compiler from dropping the writes as dead stores.
+        std::hint::black_box(&self.0);
+    }
 }
 
 /// Entries kept; old ones are evicted first. Real workloads sign for a
@@ -197,21 +278,6 @@ impl KeyCache {
         self.get_prepared(secret, date, region, service).key
     }
 
-    fn fingerprint(&self, secret: &str) -> [u64; 2] {
-        // The secret is absorbed once; the two halves are the keyed hashes
-        // of `secret || 0` and `secret || 1`, finished from copies of that
-        // state: two independent 64-bit outputs for one pass over the
-        // secret.
-        let mut absorbed = self.fingerprints.build_hasher();
-        absorbed.write(secret.as_bytes());
-        let half = |domain: u8| {
-            let mut hasher = absorbed.clone();
-            hasher.write_u8(domain);
-            hasher.finish()
-        };
-        [half(0), half(1)]
-    }
-
     /// The key for this scope with its HMAC states, derived on first use.
     pub(crate) fn get_prepared(
         &self,
@@ -220,33 +286,21 @@ impl KeyCache {
         region: &str,
         service: &str,
     ) -> PreparedKey {
-        let fingerprint = self.fingerprint(secret);
-        let matches = |entry: &CacheEntry| {
-            entry.fingerprint == fingerprint
-                && entry.date == date
-                && entry.region == region
-                && entry.service == service
-        };
+        let matches = |entry: &CacheEntry| entry.matches(secret, date, region, service);
         // A poisoned lock only means another thread panicked mid-update of a
         // cache; deriving afresh is always correct.
-        if let Ok(entries) = self.entries.lock() {
+        if let Ok(entries) = self.entries.read() {
             if let Some(entry) = entries.iter().rev().find(|e| matches(e)) {
                 return entry.key.clone();
             }
         }
         let key = PreparedKey::new(SigningKey::derive(secret, date, region, service));
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.entries.write() {
             if !entries.iter().any(matches) {
                 if entries.len() >= CACHE_CAPACITY {
                     entries.remove(0);
                 }
-                entries.push(CacheEntry {
-                    fingerprint,
-                    date: date.to_owned(),
-                    region: region.to_owned(),
-                    service: service.to_owned(),
-                    key: key.clone(),
-                });
+                entries.push(CacheEntry::new(secret, date, region, service, key.clone()));
             }
         }
         key
@@ -324,6 +378,22 @@ mod tests {
         assert_eq!(a, cache.get(SECRET, "20150830", "us-east-1", "iam"));
         assert_ne!(a, cache.get("other", "20150830", "us-east-1", "iam"));
         assert_ne!(a, cache.get(SECRET, "20150831", "us-east-1", "iam"));
+        // The same text split differently between the parts: each part
+        // is compared on its own.
+        let splits = [
+            (SECRET, "20150830", "us-east-1", "iam"),
+            ("m", "20150830", "us-east-1", "ia"),
+            (SECRET, "20150830", "us-east-1i", "am"),
+            ("iam", "20150830", "us-east-1", ""),
+            (&SECRET[1..], "20150830", "us-east-1", "iamw"),
+        ];
+        for (secret, date, region, service) in splits {
+            assert_eq!(
+                cache.get(secret, date, region, service),
+                SigningKey::derive(secret, date, region, service),
+                "{secret} {date} {region} {service}"
+            );
+        }
         for day in 0..100 {
             let date = format!("201508{day:02}");
             assert_eq!(

@@ -6,7 +6,7 @@ use crate::headers::{
     canonical_headers_len, check_header, is_token, sort_headers, write_header_block,
     write_signed_names, HEADERS_ON_STACK,
 };
-use crate::key::{sha256, KeyCache, PreparedKey, SigningKey};
+use crate::key::{sha256, KeyCache, PreparedKey, SigningKey, StreamingSha256};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -410,12 +410,22 @@ pub(crate) fn write_string_to_sign(
     out: &mut String,
 ) {
     let digest = sha256(canonical_request.as_bytes());
+    write_string_to_sign_of_digest(amz_date, scope, &digest, out);
+}
+
+/// [`write_string_to_sign`] with the canonical request's digest given.
+fn write_string_to_sign_of_digest(
+    amz_date: &str,
+    scope: &str,
+    digest: &[u8; 32],
+    out: &mut String,
+) {
     out.clear();
     out.reserve(ALGORITHM.len() + amz_date.len() + scope.len() + 64 + 3);
     for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {
         out.push_str(part);
     }
-    push_hex32(out, &digest);
+    push_hex32(out, digest);
 }
 
 /// The hex SHA-256 of `body`.
@@ -440,6 +450,15 @@ static SCOPE_PART: [bool; 256] = {
     table
 };
 
+/// Whether `value` is a non-empty run of [`SCOPE_PART`] bytes other than
+/// `also_bad`. Without an early exit: no branch per byte.
+fn is_scope_part(value: &str, also_bad: u8) -> bool {
+    !value.is_empty()
+        && value.bytes().fold(true, |ok, b| {
+            ok & SCOPE_PART[usize::from(b)] & (b != also_bad)
+        })
+}
+
 /// The hex SHA-256 of the empty body, the payload hash of most `GET`s.
 pub(crate) const EMPTY_BODY_HASH: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -456,15 +475,8 @@ fn push_body_hash(body: &[u8], out: &mut String) {
 /// Checks the parts of the parameters that end up in the scope or the
 /// `Credential`, where a stray `/` or `,` would change their meaning.
 pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
-    // Without an early exit: no branch per byte.
-    let scope_part_ok = |value: &str| {
-        !value.is_empty()
-            && value
-                .bytes()
-                .fold(true, |ok, b| ok & SCOPE_PART[usize::from(b)])
-    };
     for (part, value) in [("region", params.region), ("service", params.service)] {
-        if !scope_part_ok(value) {
+        if !is_scope_part(value, b'/') {
             return Err(Error::Scope {
                 part,
                 value: value.to_owned(),
@@ -472,11 +484,15 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
         }
     }
     let key_id = params.credentials.access_key_id;
-    if !scope_part_ok(key_id) || key_id.contains('=') {
+    if !is_scope_part(key_id, b'=') {
         return Err(Error::AccessKeyId);
     }
     if let Some(token) = params.credentials.session_token {
-        if token.bytes().any(|b| b.is_ascii_control()) {
+        // Tokens run to hundreds of bytes: no early exit, whole vectors.
+        if token
+            .bytes()
+            .fold(false, |bad, b| bad | (b < b' ') | (b == 0x7f))
+        {
             return Err(Error::SessionToken);
         }
     }
@@ -666,6 +682,7 @@ fn sign_into_at(
     let sent_headers = &out.request.headers[..sent_len];
     let (block_len, names_len) = canonical_headers_len(sent_headers, is_signed);
     let signed_count = sent_headers.iter().filter(|(n, _)| is_signed(n)).count();
+    let mut creq_hash = StreamingSha256::new();
     with_scratch::<u32, HEADERS_ON_STACK, _>(signed_count, |order| {
         sort_headers(sent_headers, is_signed, order);
         out.signed_headers.clear();
@@ -767,8 +784,10 @@ fn sign_into_at(
             creq.push('\n');
             write_canonical_query(params, creq);
             creq.push('\n');
+            creq_hash.absorb(creq.as_bytes());
             write_header_block(sent_headers, order, creq);
             creq.push('\n');
+            creq_hash.absorb(creq.as_bytes());
             creq.push_str(&out.signed_headers);
             creq.push('\n');
             creq.push_str(&out.payload_hash);
@@ -776,12 +795,8 @@ fn sign_into_at(
         })
     })?;
 
-    write_string_to_sign(
-        amz_date,
-        scope,
-        &out.canonical_request,
-        &mut out.string_to_sign,
-    );
+    let creq_digest = creq_hash.finish(out.canonical_request.as_bytes());
+    write_string_to_sign_of_digest(amz_date, scope, &creq_digest, &mut out.string_to_sign);
     let key = signing_key(params, scope_date);
     out.signing_key = key.key().clone();
     let signature = key.sign(out.string_to_sign.as_bytes());
