@@ -101,7 +101,14 @@ impl StreamingSha256 {
     /// Compresses the whole blocks of `written` not yet compressed.
     /// `written` is the text so far: each call passes a longer prefix of
     /// the same text.
+    #[inline]
     pub(crate) fn absorb(&mut self, written: &[u8]) {
+        if written.len() >= self.hashed + 64 {
+            self.compress_whole_blocks(written);
+        }
+    }
+
+    fn compress_whole_blocks(&mut self, written: &[u8]) {
         let fresh = written.get(self.hashed..).unwrap_or_default();
         let whole = fresh.len() - fresh.len() % 64;
         if whole > 0 {
