@@ -14,6 +14,7 @@ mod error;
 mod headers;
 mod key;
 mod query;
+mod scan;
 mod sign;
 mod time;
 mod uri;

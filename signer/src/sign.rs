@@ -608,20 +608,38 @@ fn sign_into_at(
     let token = params.credentials.session_token;
     let in_header = location == Location::Header;
     let owned = |name: &str| is_owned_by_signer(name, params, location);
-    if !request
-        .headers
-        .iter()
-        .any(|(name, _)| !owned(name) && name.eq_ignore_ascii_case("host"))
-    {
-        return Err(Error::MissingHost);
-    }
     let unsigned_token = !settings.sign_session_token && in_header;
     let is_signed = |name: &str| !(unsigned_token && name.eq_ignore_ascii_case(TOKEN_PARAM));
-    for (name, value) in request.headers {
-        if !owned(name) && is_signed(name) {
-            check_header(name, value)?;
-        }
+    // One pass over the caller's headers: the ones the signer sets itself
+    // are dropped, the others checked and copied into the headers to send
+    // (on an error `out` holds unspecified contents anyway). A missing
+    // `Host` is reported before a malformed header.
+    let added = if in_header {
+        usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header)
+    } else {
+        0
+    };
+    let headers = &mut out.request.headers;
+    if headers.capacity() < request.headers.len() + added {
+        headers.reserve_exact(request.headers.len() + added - headers.len());
     }
+    let mut sent = SentHeaders { headers, len: 0 };
+    let mut has_host = false;
+    let mut malformed = Ok(());
+    for (name, value) in request.headers {
+        if owned(name) {
+            continue;
+        }
+        has_host |= name.eq_ignore_ascii_case("host");
+        if malformed.is_ok() && is_signed(name) {
+            malformed = check_header(name, value);
+        }
+        sent.push(name, value);
+    }
+    if !has_host {
+        return Err(Error::MissingHost);
+    }
+    malformed?;
     if in_header {
         if let Some(token) = token {
             if is_signed(TOKEN_PARAM) {
@@ -639,23 +657,7 @@ fn sign_into_at(
     }
     // From here on nothing fails.
 
-    // Headers as sent: the caller's, then what the signer adds.
-    let caller_count = request.headers.iter().filter(|(n, _)| !owned(n)).count();
-    let added = if in_header {
-        usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header)
-    } else {
-        0
-    };
-    let headers = &mut out.request.headers;
-    if headers.capacity() < caller_count + added {
-        headers.reserve_exact(caller_count + added - headers.len());
-    }
-    let mut sent = SentHeaders { headers, len: 0 };
-    for (name, value) in request.headers {
-        if !owned(name) {
-            sent.push(name, value);
-        }
-    }
+    // Then the headers the signer adds.
     if in_header {
         if let Some(token) = token {
             sent.push(TOKEN_PARAM, token);
