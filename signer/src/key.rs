@@ -379,6 +379,32 @@ mod tests {
     }
 
     #[test]
+    fn cache_shared_by_threads_gives_each_its_own_key() {
+        // Four threads, two secrets, more scopes than the cache keeps:
+        // lookups, insertions and evictions interleave.
+        let cache = KeyCache::new();
+        std::thread::scope(|scope| {
+            for thread in 0..4u8 {
+                let cache = &cache;
+                scope.spawn(move || {
+                    let secret = if thread % 2 == 0 {
+                        SECRET
+                    } else {
+                        "other secret"
+                    };
+                    for round in 0..200 {
+                        let service = format!("s{}", (round + usize::from(thread)) % 40);
+                        assert_eq!(
+                            cache.get(secret, "20150830", "us-east-1", &service),
+                            SigningKey::derive(secret, "20150830", "us-east-1", &service),
+                        );
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
     fn cache_separates_secrets_and_scopes() {
         let cache = KeyCache::new();
         let a = cache.get(SECRET, "20150830", "us-east-1", "iam");
