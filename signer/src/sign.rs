@@ -417,7 +417,7 @@ pub(crate) fn write_string_to_sign(
 /// Writes the string to sign up to the canonical request's digest, which
 /// the caller appends: the head does not depend on the digest, so it can
 /// be written while the digest is computed.
-fn write_string_to_sign_head(amz_date: &str, scope: &str, out: &mut String) {
+pub(crate) fn write_string_to_sign_head(amz_date: &str, scope: &str, out: &mut String) {
     out.clear();
     out.reserve(ALGORITHM.len() + amz_date.len() + scope.len() + 64 + 3);
     for part in [ALGORITHM, "\n", amz_date, "\n", scope, "\n"] {

@@ -11,15 +11,15 @@
 //! verified a request of the same shape, verifying allocates nothing;
 //! errors allocate freely. [`verify`] wraps it and returns owned strings.
 
-use crate::encode::{escape_at, hex32, with_scratch};
-use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
-use crate::key::sha256;
+use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
+use crate::headers::{check_header, write_header_block_with, HEADERS_ON_STACK};
+use crate::key::{sha256, StreamingSha256};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
 };
 use crate::sign::{
-    write_string_to_sign, ALGORITHM, EMPTY_BODY_HASH, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD,
+    write_string_to_sign_head, ALGORITHM, EMPTY_BODY_HASH, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD,
 };
 use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
 use crate::{KeyCache, Request, SigningTime};
@@ -1079,33 +1079,38 @@ pub fn verify_into<'a, 'k>(
             SignatureLocation::Header => &[],
             SignatureLocation::Query => &[SIGNATURE_PARAM],
         };
-        canonical.write(excluded, creq)?;
+        let creq_hash = canonical.write(excluded, creq)?;
         // The HMAC states of the cached key: no re-keying per request.
+        // Looked up before the canonical request's last compressions, as
+        // the signer does: the lock would wait for them.
         let key = cache.get_prepared(
             known.secret_access_key,
             parsed.scope.date,
             parsed.scope.region,
             parsed.scope.service,
         );
-        let check = |creq: &str, sts: &mut String| {
-            write_string_to_sign(time.amz_date(), parsed.scope.whole, creq, sts);
+        let amz_date = time.amz_date();
+        let check = |creq_hash: StreamingSha256, creq: &str, sts: &mut String| {
+            let digest = creq_hash.finish(creq.as_bytes());
+            write_string_to_sign_head(amz_date, parsed.scope.whole, sts);
+            push_hex32(sts, &digest);
             // Both lower-case hex: equal exactly when the MACs are.
             constant_time_eq(
                 &hex32(&key.sign(sts.as_bytes())),
                 parsed.signature.as_bytes(),
             )
         };
-        let mut matches = check(creq, sts);
+        let mut matches = check(creq_hash, creq, sts);
         if !matches
             && parsed.location == SignatureLocation::Query
             && parsed.security_token.is_some()
         {
-            canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
-            matches = check(creq, sts);
+            let creq_hash = canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
+            matches = check(creq_hash, creq, sts);
             if !matches {
                 // The answer reports the attempt with the token signed.
-                canonical.write(excluded, creq)?;
-                check(creq, sts);
+                let creq_hash = canonical.write(excluded, creq)?;
+                check(creq_hash, creq, sts);
             }
         }
         Ok::<bool, VerifyError>(matches)
@@ -1143,7 +1148,10 @@ struct CanonicalParts<'r, 'o> {
 impl CanonicalParts<'_, '_> {
     /// Writes the canonical request into `out`, reusing its memory; the
     /// query parameters named in `excluded` (as on the wire) are left out.
-    fn write(&self, excluded: &[&str], out: &mut String) -> Result<(), VerifyError> {
+    /// Writes the canonical request into `out` and returns its hash with
+    /// the whole blocks compressed line by line as they were written; the
+    /// caller finishes it.
+    fn write(&self, excluded: &[&str], out: &mut String) -> Result<StreamingSha256, VerifyError> {
         let query = self.request.query;
         with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(wire_param_count(query), |params| {
             let filled = fill_wire_params(query, params);
@@ -1177,15 +1185,20 @@ impl CanonicalParts<'_, '_> {
             out.push('\n');
             write_canonical_query(params, out);
             out.push('\n');
-            write_header_block(self.headers, self.order, out);
+            let mut hash = StreamingSha256::new();
+            hash.absorb(out.as_bytes());
+            write_header_block_with(self.headers, self.order, out, |written| {
+                hash.absorb(written.as_bytes())
+            });
             out.push('\n');
+            hash.absorb(out.as_bytes());
             // The names as received are exactly the canonical names: each
             // header was matched to one of them, which are checked to be
             // lower case, sorted and unique.
             out.push_str(self.signed_headers);
             out.push('\n');
             out.push_str(self.payload);
-            Ok(())
+            Ok(hash)
         })
     }
 }
