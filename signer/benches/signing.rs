@@ -31,6 +31,10 @@
 //!
 //! Under `cargo test --benches` (no `--bench` argument) criterion runs each
 //! benchmark once as a smoke test and no ratios are printed.
+//!
+//! `--loop GROUP CONTENDER ITERATIONS` runs one contender in a plain loop
+//! instead, without criterion, and prints the time per call; the A/B
+//! script `scripts/perf-ab.sh` builds two revisions and compares them so.
 
 use aws_credential_types::Credentials as AwsCredentials;
 use aws_sigv4::http_request::{
@@ -306,9 +310,13 @@ fn bench(
     measuring: bool,
     floors: &mut Vec<(&'static str, usize)>,
     paired: &mut Paired,
+    single: Option<&SingleLoop>,
 ) {
     let identity = aws_identity();
     for case in cases() {
+        if single.is_some_and(|single| single.group != case.group) {
+            continue;
+        }
         let request = case.request();
         let params = case.params();
         let url = case.url();
@@ -516,6 +524,24 @@ fn bench(
                     black_box(Sha256::digest(black_box(&case.body)));
                 }),
             ));
+        }
+
+        if let Some(single) = single {
+            let Some((_, run)) = contenders
+                .iter_mut()
+                .find(|(name, _)| *name == single.contender)
+            else {
+                let names: Vec<&str> = contenders.iter().map(|(name, _)| *name).collect();
+                eprintln!(
+                    "--loop: no contender {:?} in {}; there are: {}",
+                    single.contender,
+                    case.group,
+                    names.join(", ")
+                );
+                std::process::exit(2);
+            };
+            run_single_loop(run, single.iterations);
+            return;
         }
 
         let mut group = c.benchmark_group(case.group);
@@ -879,13 +905,91 @@ fn format_ns(ns: f64) -> String {
     }
 }
 
+/// `--loop GROUP CONTENDER ITERATIONS`: one contender in a plain loop,
+/// without criterion, for comparing two builds of the signer (see
+/// `scripts/perf-ab.sh`) and for counting instructions under callgrind
+/// (the loop is the function `timed_iterations`).
+struct SingleLoop {
+    group: String,
+    contender: String,
+    iterations: u64,
+}
+
+impl SingleLoop {
+    /// The `--loop` arguments, if given; exits with a usage line if they
+    /// are malformed.
+    fn from_args() -> Option<SingleLoop> {
+        let args: Vec<String> = std::env::args().collect();
+        let at = args.iter().position(|arg| arg == "--loop")?;
+        let usage = || -> ! {
+            eprintln!(
+                "usage: signing --loop GROUP CONTENDER ITERATIONS \
+                 (e.g. --loop get_query3 ours_cached_into 1000000; groups: {})",
+                cases()
+                    .iter()
+                    .map(|c| c.group)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            std::process::exit(2);
+        };
+        let (Some(group), Some(contender), Some(iterations)) =
+            (args.get(at + 1), args.get(at + 2), args.get(at + 3))
+        else {
+            usage()
+        };
+        let Ok(iterations) = iterations.parse::<u64>() else {
+            usage()
+        };
+        if iterations == 0 || !cases().iter().any(|c| c.group == group.as_str()) {
+            usage()
+        }
+        Some(SingleLoop {
+            group: group.clone(),
+            contender: contender.clone(),
+            iterations,
+        })
+    }
+}
+
+/// Runs `run` `iterations` times after a warm-up and prints the mean time
+/// per call: `<ns> ns/op`.
+fn run_single_loop(run: &mut Run<'_>, iterations: u64) {
+    timed_iterations(run, iterations.min(10_000));
+    let elapsed = timed_iterations(run, iterations);
+    println!("{:.1} ns/op", elapsed.as_nanos() as f64 / iterations as f64);
+}
+
+/// `iterations` calls of `run`, timed. Kept a function of its own so that
+/// callgrind can count just these calls
+/// (`--toggle-collect=*timed_iterations*`; the warm-up is a call too).
+#[inline(never)]
+fn timed_iterations(run: &mut Run<'_>, iterations: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iterations {
+        run();
+    }
+    start.elapsed()
+}
+
 fn main() {
+    if let Some(single) = SingleLoop::from_args() {
+        let mut criterion = Criterion::default();
+        bench(
+            &mut criterion,
+            false,
+            &mut Vec::new(),
+            &mut Vec::new(),
+            Some(&single),
+        );
+        return;
+    }
     let measuring = std::env::args().any(|arg| arg == "--bench");
     let start = SystemTime::now();
     let mut criterion = Criterion::default().configure_from_args();
     let mut floors = Vec::new();
     let mut paired = Vec::new();
-    bench(&mut criterion, measuring, &mut floors, &mut paired);
+    bench(&mut criterion, measuring, &mut floors, &mut paired, None);
     criterion.final_summary();
     if measuring {
         summary(start, &floors, &paired);
