@@ -265,7 +265,9 @@ struct ZeroedOnDrop(Box<[u8]>);
 impl Drop for ZeroedOnDrop {
     fn drop(&mut self) {
         self.0.fill(0);
-        // Keeps the compiler from dropping the writes as dead stores.
+        // Asks the compiler not to drop the writes as dead stores: a best
+        // effort (`black_box` promises nothing), and copies the allocator
+        // or the operating system made are out of reach anyway.
         std::hint::black_box(&self.0);
     }
 }
