@@ -7,7 +7,6 @@
 //! `push_str` each, rather than a character at a time.
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
-const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// `UNRESERVED[b]` is true for the RFC 3986 unreserved bytes.
 static UNRESERVED: [bool; 256] = {
@@ -45,23 +44,31 @@ pub(crate) fn push_ascii(out: &mut String, ascii: &[u8]) {
     }
 }
 
-/// `HEX_PAIRS[b]`: the two lower-case hex digits of `b`.
-static HEX_PAIRS: [[u8; 2]; 256] = {
-    let mut table = [[0u8; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = [LOWER_HEX[b >> 4], LOWER_HEX[b & 0x0f]];
-        b += 1;
-    }
-    table
-};
+/// The lower-case hex digit of a nibble (`0..=15`), without a table or a
+/// branch, so that [`hex32`]'s loops vectorize.
+#[inline(always)]
+fn lower_hex_digit(nibble: u8) -> u8 {
+    let letter_gap = if nibble > 9 { b'a' - b'9' - 1 } else { 0 };
+    nibble + b'0' + letter_gap
+}
 
 /// The lower-case hex of a SHA-256 digest (or any 32 bytes).
+///
+/// Written as two plain loops (digits, then interleaving) because the
+/// compiler turns them into a few dozen SIMD instructions, about a third of
+/// what a 256-entry pair table costs (checked in the generated code).
 #[inline]
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut high = [0u8; 32];
+    let mut low = [0u8; 32];
+    for ((high, low), &byte) in high.iter_mut().zip(&mut low).zip(bytes) {
+        *high = lower_hex_digit(byte >> 4);
+        *low = lower_hex_digit(byte & 0x0f);
+    }
     let mut out = [0u8; 64];
-    for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    for ((pair, &high), &low) in out.chunks_exact_mut(2).zip(&high).zip(&low) {
+        pair[0] = high;
+        pair[1] = low;
     }
     out
 }
@@ -343,6 +350,14 @@ mod tests {
         let mut out = String::new();
         reencode(input.as_bytes(), &mut out);
         out
+    }
+
+    #[test]
+    fn hex32_matches_the_hex_crate_for_every_byte_value() {
+        for chunk in 0..8u8 {
+            let bytes: [u8; 32] = std::array::from_fn(|i| chunk * 32 + i as u8);
+            assert_eq!(hex32(&bytes), hex::encode(bytes).as_bytes());
+        }
     }
 
     #[test]
