@@ -101,17 +101,6 @@ pub(crate) fn write_header_block<N: AsRef<str>, V: AsRef<str>>(
     order: &[u32],
     canonical: &mut String,
 ) {
-    write_header_block_with(headers, order, canonical, |_| {});
-}
-
-/// [`write_header_block`], calling `line_done` with the text written so
-/// far after each line.
-pub(crate) fn write_header_block_with<N: AsRef<str>, V: AsRef<str>>(
-    headers: &[(N, V)],
-    order: &[u32],
-    canonical: &mut String,
-    mut line_done: impl FnMut(&str),
-) {
     let mut previous: Option<&str> = None;
     for (name, value) in order.iter().filter_map(|&i| headers.get(i as usize)) {
         let (name, value) = (name.as_ref(), value.as_ref());
@@ -120,7 +109,6 @@ pub(crate) fn write_header_block_with<N: AsRef<str>, V: AsRef<str>>(
         } else {
             if previous.is_some() {
                 canonical.push('\n');
-                line_done(canonical);
             }
             push_lowercase(name, canonical);
             canonical.push(':');

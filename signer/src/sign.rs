@@ -3,10 +3,10 @@
 
 use crate::encode::{push_hex32, uri_encode_str, uri_encoded_len, with_scratch, Form};
 use crate::headers::{
-    canonical_headers_len, check_header, is_token, sort_headers, write_header_block_with,
+    canonical_headers_len, check_header, is_token, sort_headers, write_header_block,
     write_signed_names, HEADERS_ON_STACK,
 };
-use crate::key::{sha256, KeyCache, PreparedKey, SigningKey, StreamingSha256};
+use crate::key::{sha256, KeyCache, PreparedKey, SigningKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -681,7 +681,6 @@ fn sign_into_at(
     let sent_headers = &out.request.headers[..sent_len];
     let (block_len, names_len) = canonical_headers_len(sent_headers, is_signed);
     let signed_count = sent_headers.iter().filter(|(n, _)| is_signed(n)).count();
-    let mut creq_hash = StreamingSha256::new();
     with_scratch::<u32, HEADERS_ON_STACK, _>(signed_count, |order| {
         sort_headers(sent_headers, is_signed, order);
         out.signed_headers.clear();
@@ -783,12 +782,8 @@ fn sign_into_at(
             creq.push('\n');
             write_canonical_query(params, creq);
             creq.push('\n');
-            creq_hash.absorb(creq.as_bytes());
-            write_header_block_with(sent_headers, order, creq, |written| {
-                creq_hash.absorb(written.as_bytes())
-            });
+            write_header_block(sent_headers, order, creq);
             creq.push('\n');
-            creq_hash.absorb(creq.as_bytes());
             creq.push_str(&out.signed_headers);
             creq.push('\n');
             creq.push_str(&out.payload_hash);
@@ -801,7 +796,7 @@ fn sign_into_at(
     // them it would wait for the hash. (Taken before the canonical request
     // is written it measured slower still.)
     let key = signing_key(params, scope_date);
-    let creq_digest = creq_hash.finish(out.canonical_request.as_bytes());
+    let creq_digest = sha256(out.canonical_request.as_bytes());
 
     // What does not depend on the last compressions comes first, in case
     // the processor can run it beside them (measured, the gain is within

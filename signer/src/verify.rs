@@ -12,8 +12,8 @@
 //! errors allocate freely. [`verify`] wraps it and returns owned strings.
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
-use crate::headers::{check_header, write_header_block_with, HEADERS_ON_STACK};
-use crate::key::{sha256, StreamingSha256};
+use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
+use crate::key::sha256;
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -1079,10 +1079,10 @@ pub fn verify_into<'a, 'k>(
             SignatureLocation::Header => &[],
             SignatureLocation::Query => &[SIGNATURE_PARAM],
         };
-        let creq_hash = canonical.write(excluded, creq)?;
+        canonical.write(excluded, creq)?;
         // The HMAC states of the cached key: no re-keying per request.
-        // Looked up before the canonical request's last compressions, as
-        // the signer does: the lock would wait for them.
+        // Looked up before the canonical request is hashed, as the signer
+        // does: the lock would wait for the compressions.
         let key = cache.get_prepared(
             known.secret_access_key,
             parsed.scope.date,
@@ -1090,8 +1090,8 @@ pub fn verify_into<'a, 'k>(
             parsed.scope.service,
         );
         let amz_date = time.amz_date();
-        let check = |creq_hash: StreamingSha256, creq: &str, sts: &mut String| {
-            let digest = creq_hash.finish(creq.as_bytes());
+        let check = |creq: &str, sts: &mut String| {
+            let digest = sha256(creq.as_bytes());
             write_string_to_sign_head(amz_date, parsed.scope.whole, sts);
             push_hex32(sts, &digest);
             // Both lower-case hex: equal exactly when the MACs are.
@@ -1100,17 +1100,17 @@ pub fn verify_into<'a, 'k>(
                 parsed.signature.as_bytes(),
             )
         };
-        let mut matches = check(creq_hash, creq, sts);
+        let mut matches = check(creq, sts);
         if !matches
             && parsed.location == SignatureLocation::Query
             && parsed.security_token.is_some()
         {
-            let creq_hash = canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
-            matches = check(creq_hash, creq, sts);
+            canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
+            matches = check(creq, sts);
             if !matches {
                 // The answer reports the attempt with the token signed.
-                let creq_hash = canonical.write(excluded, creq)?;
-                check(creq_hash, creq, sts);
+                canonical.write(excluded, creq)?;
+                check(creq, sts);
             }
         }
         Ok::<bool, VerifyError>(matches)
@@ -1148,10 +1148,7 @@ struct CanonicalParts<'r, 'o> {
 impl CanonicalParts<'_, '_> {
     /// Writes the canonical request into `out`, reusing its memory; the
     /// query parameters named in `excluded` (as on the wire) are left out.
-    /// Writes the canonical request into `out` and returns its hash with
-    /// the whole blocks compressed line by line as they were written; the
-    /// caller finishes it.
-    fn write(&self, excluded: &[&str], out: &mut String) -> Result<StreamingSha256, VerifyError> {
+    fn write(&self, excluded: &[&str], out: &mut String) -> Result<(), VerifyError> {
         let query = self.request.query;
         with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(wire_param_count(query), |params| {
             let filled = fill_wire_params(query, params);
@@ -1185,20 +1182,15 @@ impl CanonicalParts<'_, '_> {
             out.push('\n');
             write_canonical_query(params, out);
             out.push('\n');
-            let mut hash = StreamingSha256::new();
-            hash.absorb(out.as_bytes());
-            write_header_block_with(self.headers, self.order, out, |written| {
-                hash.absorb(written.as_bytes())
-            });
+            write_header_block(self.headers, self.order, out);
             out.push('\n');
-            hash.absorb(out.as_bytes());
             // The names as received are exactly the canonical names: each
             // header was matched to one of them, which are checked to be
             // lower case, sorted and unique.
             out.push_str(self.signed_headers);
             out.push('\n');
             out.push_str(self.payload);
-            Ok(hash)
+            Ok(())
         })
     }
 }
