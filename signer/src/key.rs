@@ -8,7 +8,7 @@ use sha2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
 use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256VarCore;
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// A derived SigV4 signing key. Its `Debug` form never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -152,16 +152,19 @@ impl PreparedKey {
 /// An entry is found by its exact date, region, service and secret, so a
 /// rotated secret under the same access key id never reuses a stale key.
 /// The entry keeps a copy of the secret to compare with, zeroed when the
-/// entry is evicted or the cache dropped. Comparing costs a few
-/// nanoseconds; a keyed fingerprint of the secret (SipHash, as this cache
-/// once kept) cost about 30 ns per signature, a SHA-256 about 50 ns. The
-/// copy adds little exposure: the derived keys beside it sign for their
-/// scope all day, and the caller holds the secret in the same process.
+/// entry is evicted or the cache dropped and no reused output
+/// ([`crate::Signed`], [`crate::verify::VerifyScratch`]) holds it any more.
+/// Comparing costs a few nanoseconds; a keyed fingerprint of the secret
+/// (SipHash, as this cache once kept) cost about 30 ns per signature, a
+/// SHA-256 about 50 ns. The copy adds little exposure: the derived keys
+/// beside it sign for their scope all day, and the caller holds the secret
+/// in the same process.
 #[derive(Default)]
 pub struct KeyCache {
-    // Read-locked on every signature: threads signing with one cache do
-    // not queue behind each other; a write lock is taken only to add.
-    entries: RwLock<Vec<CacheEntry>>,
+    // Read-locked on a lookup: threads signing with one cache do not queue
+    // behind each other; a write lock is taken only to add. Entries are
+    // shared with the `RecentKey`s of reused outputs.
+    entries: RwLock<Vec<Arc<CacheEntry>>>,
 }
 
 impl fmt::Debug for KeyCache {
@@ -173,7 +176,7 @@ impl fmt::Debug for KeyCache {
     }
 }
 
-struct CacheEntry {
+pub(crate) struct CacheEntry {
     /// The date, region, service and secret, one after another.
     scope_and_secret: ZeroedOnDrop,
     /// The lengths of the date, region and service; the secret is the
@@ -250,7 +253,7 @@ impl KeyCache {
         region: &str,
         service: &str,
     ) -> PreparedKey {
-        let matches = |entry: &CacheEntry| entry.matches(secret, date, region, service);
+        let matches = |entry: &Arc<CacheEntry>| entry.matches(secret, date, region, service);
         // A poisoned lock only means another thread panicked mid-update of a
         // cache; deriving afresh is always correct.
         if let Ok(entries) = self.entries.read() {
@@ -258,16 +261,86 @@ impl KeyCache {
                 return entry.key.clone();
             }
         }
-        let key = PreparedKey::new(SigningKey::derive(secret, date, region, service));
-        if let Ok(mut entries) = self.entries.write() {
-            if !entries.iter().any(matches) {
-                if entries.len() >= CACHE_CAPACITY {
-                    entries.remove(0);
-                }
-                entries.push(CacheEntry::new(secret, date, region, service, key.clone()));
+        self.insert(secret, date, region, service).key.clone()
+    }
+
+    /// The entry for this scope, added if missing.
+    fn entry(&self, secret: &str, date: &str, region: &str, service: &str) -> Arc<CacheEntry> {
+        if let Ok(entries) = self.entries.read() {
+            if let Some(entry) = entries
+                .iter()
+                .rev()
+                .find(|e| e.matches(secret, date, region, service))
+            {
+                return Arc::clone(entry);
             }
         }
-        key
+        self.insert(secret, date, region, service)
+    }
+
+    /// Derives the key and adds its entry, unless another thread has.
+    fn insert(&self, secret: &str, date: &str, region: &str, service: &str) -> Arc<CacheEntry> {
+        let key = PreparedKey::new(SigningKey::derive(secret, date, region, service));
+        let fresh = Arc::new(CacheEntry::new(secret, date, region, service, key));
+        if let Ok(mut entries) = self.entries.write() {
+            if let Some(entry) = entries
+                .iter()
+                .find(|e| e.matches(secret, date, region, service))
+            {
+                return Arc::clone(entry);
+            }
+            if entries.len() >= CACHE_CAPACITY {
+                entries.remove(0);
+            }
+            entries.push(Arc::clone(&fresh));
+        }
+        fresh
+    }
+}
+
+/// The cache entry that a reused output ([`crate::Signed`],
+/// [`crate::VerifyScratch`]) was last signed or verified with. A stream of
+/// signatures for one scope finds its key here, compared as the cache
+/// compares, without taking the cache's lock: the lock's two atomic
+/// instructions were most of a lookup's cost, and the first of them waits
+/// for every write before it.
+///
+/// The entry is shared with the cache: its copy of the secret is zeroed
+/// when both the cache and the output have let go of it.
+#[derive(Clone, Default)]
+pub(crate) struct RecentKey(Option<Arc<CacheEntry>>);
+
+impl RecentKey {
+    /// The key for this scope, from the remembered entry or else from
+    /// `cache` (which derives it on first use); the entry is remembered.
+    pub(crate) fn get(
+        &mut self,
+        cache: &KeyCache,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> PreparedKey {
+        match &self.0 {
+            Some(entry) if entry.matches(secret, date, region, service) => entry.key.clone(),
+            _ => {
+                let entry = cache.entry(secret, date, region, service);
+                let key = entry.key.clone();
+                self.0 = Some(entry);
+                key
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RecentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The entry holds a secret: only whether there is one is shown.
+        f.write_str(if self.0.is_some() {
+            "RecentKey(..)"
+        } else {
+            "RecentKey(None)"
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use crate::headers::{
     canonical_headers_len, check_header, is_token, sort_headers, write_header_block,
     write_signed_names, HEADERS_ON_STACK,
 };
-use crate::key::{sha256, KeyCache, PreparedKey, SigningKey};
+use crate::key::{sha256, KeyCache, PreparedKey, RecentKey, SigningKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -156,6 +156,9 @@ pub struct Signed {
     pub authorization: Option<String>,
     /// The request as it is to be sent.
     pub request: SignedRequest,
+    /// The key cache entry of the last [`Signer::sign_into`] into this
+    /// value: the next signature for the same scope skips the lookup.
+    recent_key: RecentKey,
 }
 
 /// The request as it is to be sent, with the signature in a header or in
@@ -255,6 +258,8 @@ pub fn sign_into(
     location: Location,
     signed: &mut Signed,
 ) -> Result<(), Error> {
+    // Keeps no key: one a cached signer left behind is let go.
+    signed.recent_key = RecentKey::default();
     sign_into_at(request, params, location, derive_key, signed)
 }
 
@@ -290,26 +295,9 @@ impl Signer {
         params: &SigningParams<'_>,
         location: Location,
     ) -> Result<Signed, Error> {
+        // The result is new: the cache is looked up, nothing remembered
+        // (remembering would cost the entry's reference count twice).
         let mut signed = Signed::default();
-        self.sign_into(request, params, location, &mut signed)?;
-        Ok(signed)
-    }
-
-    /// Like [`Signer::sign`], writing into `signed` and reusing its strings'
-    /// memory: once `signed` has held a signature of a request of the same
-    /// shape, signing allocates nothing. The result is exactly what
-    /// [`Signer::sign`] returns. On error, `signed` holds unspecified (but
-    /// valid) contents.
-    ///
-    /// # Errors
-    /// Any [`Error`] naming the malformed part of the request or parameters.
-    pub fn sign_into(
-        &self,
-        request: &Request<'_>,
-        params: &SigningParams<'_>,
-        location: Location,
-        signed: &mut Signed,
-    ) -> Result<(), Error> {
         sign_into_at(
             request,
             params,
@@ -322,8 +310,48 @@ impl Signer {
                     params.service,
                 )
             },
+            &mut signed,
+        )?;
+        Ok(signed)
+    }
+
+    /// Like [`Signer::sign`], writing into `signed` and reusing its strings'
+    /// memory: once `signed` has held a signature of a request of the same
+    /// shape, signing allocates nothing. The result is exactly what
+    /// [`Signer::sign`] returns. On error, `signed` holds unspecified (but
+    /// valid) contents.
+    ///
+    /// `signed` also remembers the cache entry of the key it was signed
+    /// with (its copy of the secret included, as the cache's), so a stream
+    /// of signatures for one scope skips the cache's lock.
+    ///
+    /// # Errors
+    /// Any [`Error`] naming the malformed part of the request or parameters.
+    pub fn sign_into(
+        &self,
+        request: &Request<'_>,
+        params: &SigningParams<'_>,
+        location: Location,
+        signed: &mut Signed,
+    ) -> Result<(), Error> {
+        let mut recent_key = std::mem::take(&mut signed.recent_key);
+        let result = sign_into_at(
+            request,
+            params,
+            location,
+            |params, scope_date| {
+                recent_key.get(
+                    &self.cache,
+                    params.credentials.secret_access_key,
+                    scope_date,
+                    params.region,
+                    params.service,
+                )
+            },
             signed,
-        )
+        );
+        signed.recent_key = recent_key;
+        result
     }
 }
 
@@ -346,6 +374,7 @@ impl Default for Signed {
                 query: String::new(),
                 headers: Vec::new(),
             },
+            recent_key: RecentKey::default(),
         }
     }
 }
@@ -864,6 +893,38 @@ const SIGNATURE_PARAM: &str = "&X-Amz-Signature=";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reused_result_remembers_its_key_without_showing_the_secret() {
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: "do-not-print-me",
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::from_unix(1_440_938_160).expect("time"),
+            settings: Settings::default(),
+        };
+        let request = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &[("Host", "example.amazonaws.com")],
+            body: b"",
+        };
+        let mut signed = Signed::default();
+        Signer::new()
+            .sign_into(&request, &params, Location::Header, &mut signed)
+            .expect("signs");
+        let shown = format!("{signed:?}");
+        assert!(shown.contains("RecentKey(..)"), "{shown}");
+        assert!(!shown.contains("do-not-print-me"), "{shown}");
+        // Signing without a cache lets the remembered entry go.
+        sign_into(&request, &params, Location::Header, &mut signed).expect("signs");
+        assert!(format!("{signed:?}").contains("RecentKey(None)"));
+    }
 
     #[test]
     fn the_empty_body_hash_is_the_sha256_of_nothing() {

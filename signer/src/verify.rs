@@ -13,7 +13,7 @@
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
 use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
-use crate::key::sha256;
+use crate::key::{sha256, RecentKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -871,6 +871,9 @@ pub struct VerifyScratch {
     canonical_request: String,
     string_to_sign: String,
     decoded: String,
+    /// The key cache entry of the last verification: the next one for
+    /// the same scope skips the lookup.
+    recent_key: RecentKey,
 }
 
 impl VerifyScratch {
@@ -912,7 +915,8 @@ pub fn verify<'k>(
 ) -> Result<Verified, VerifyError> {
     let mut scratch = VerifyScratch::new();
     let (access_key_id, signature) = {
-        let verified = verify_into(request, policy, lookup, cache, &mut scratch)?;
+        // The scratch is new: the cache is looked up, nothing remembered.
+        let verified = verify_into_at(request, policy, lookup, cache, false, &mut scratch)?;
         (
             verified.access_key_id.to_owned(),
             verified.signature.to_parsed(),
@@ -933,6 +937,10 @@ pub fn verify<'k>(
 /// `cache` and a `lookup` that does not allocate). The result is exactly
 /// what [`verify`] returns.
 ///
+/// `scratch` also remembers the cache entry of the key it verified with
+/// (its copy of the secret included, as the cache's), so a stream of
+/// requests for one scope skips the cache's lock.
+///
 /// # Errors
 /// As [`verify`]: the first [`VerifyError`] found, in the same order.
 pub fn verify_into<'a, 'k>(
@@ -942,10 +950,24 @@ pub fn verify_into<'a, 'k>(
     cache: &KeyCache,
     scratch: &'a mut VerifyScratch,
 ) -> Result<VerifiedRef<'a>, VerifyError> {
+    verify_into_at(request, policy, lookup, cache, true, scratch)
+}
+
+/// [`verify_into`], remembering the key's cache entry in `scratch` when
+/// `remember_key`.
+fn verify_into_at<'a, 'k>(
+    request: &Request<'a>,
+    policy: &VerifyPolicy<'_>,
+    lookup: impl Fn(&str) -> Option<KnownKeyRef<'k>>,
+    cache: &KeyCache,
+    remember_key: bool,
+    scratch: &'a mut VerifyScratch,
+) -> Result<VerifiedRef<'a>, VerifyError> {
     let VerifyScratch {
         canonical_request: creq,
         string_to_sign: sts,
         decoded,
+        recent_key,
     } = scratch;
     let headers: &'a [(&'a str, &'a str)] = request.headers;
     let special = SpecialHeaders::find(headers);
@@ -1083,12 +1105,12 @@ pub fn verify_into<'a, 'k>(
         // The HMAC states of the cached key: no re-keying per request.
         // Looked up before the canonical request is hashed, as the signer
         // does: the lock would wait for the compressions.
-        let key = cache.get_prepared(
-            known.secret_access_key,
-            parsed.scope.date,
-            parsed.scope.region,
-            parsed.scope.service,
-        );
+        let (secret, scope) = (known.secret_access_key, &parsed.scope);
+        let key = if remember_key {
+            recent_key.get(cache, secret, scope.date, scope.region, scope.service)
+        } else {
+            cache.get_prepared(secret, scope.date, scope.region, scope.service)
+        };
         let amz_date = time.amz_date();
         let check = |creq: &str, sts: &mut String| {
             let digest = sha256(creq.as_bytes());
@@ -2015,6 +2037,75 @@ mod tests {
                 Err(VerifyError::UnknownAccessKey { .. })
             ));
         }
+    }
+
+    #[test]
+    fn a_reused_scratch_follows_a_rotated_secret() {
+        // The scratch remembers the key it verified with last; a new
+        // secret under the same access key id must not be served it.
+        let policy = VerifyPolicy {
+            region: "us-east-1",
+            service: "service",
+            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
+            max_skew_seconds: 900,
+            uri: UriOptions::default(),
+            presigned_unsigned_payload: false,
+        };
+        let signed_with = |secret: &str| {
+            let params = crate::SigningParams {
+                credentials: crate::Credentials {
+                    access_key_id: "AKIDEXAMPLE",
+                    secret_access_key: secret,
+                    session_token: None,
+                },
+                region: "us-east-1",
+                service: "service",
+                time: SigningTime::parse("20150830T123600Z").expect("time"),
+                settings: crate::Settings::default(),
+            };
+            let request = Request {
+                method: "GET",
+                path: "/",
+                query: "a=1",
+                headers: &[("Host", "example.amazonaws.com")],
+                body: b"",
+            };
+            crate::sign(&request, &params, crate::Location::Header).expect("signs")
+        };
+        let (old, new) = (signed_with("old-secret"), signed_with("new-secret"));
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        for (current, accepted, rejected) in [
+            ("old-secret", &old, &new),
+            ("new-secret", &new, &old),
+            ("old-secret", &old, &new),
+        ] {
+            let key = KnownKey {
+                secret_access_key: current.into(),
+                session_token: None,
+            };
+            let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| key.borrowed());
+            for (signed, ok) in [(accepted, true), (rejected, false), (accepted, true)] {
+                let headers: Vec<(&str, &str)> = signed
+                    .request
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect();
+                let received = Request {
+                    method: &signed.request.method,
+                    path: &signed.request.path,
+                    query: &signed.request.query,
+                    headers: &headers,
+                    body: b"",
+                };
+                let verdict = verify_into(&received, &policy, lookup, &cache, &mut scratch);
+                assert_eq!(verdict.is_ok(), ok, "{current}: {verdict:?}");
+            }
+        }
+        // Its debug form names no secret.
+        let shown = format!("{scratch:?}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]
