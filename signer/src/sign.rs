@@ -820,16 +820,16 @@ fn sign_into_at(
         })
     })?;
 
-    // The key before the last compressions: the cache's lock is a locked
+    // The key before the hash: a cache lookup takes a lock, a locked
     // instruction, which waits for the instructions before it, so after
-    // them it would wait for the hash. (Taken before the canonical request
-    // is written it measured slower still.)
+    // the hash it would wait for the compressions. (Taken before the
+    // canonical request is written it measured slower still.)
     let key = signing_key(params, scope_date);
     let creq_digest = sha256(out.canonical_request.as_bytes());
 
-    // What does not depend on the last compressions comes first, in case
-    // the processor can run it beside them (measured, the gain is within
-    // the noise; see docs/performance.md).
+    // What does not depend on the hash comes before the HMAC, in case the
+    // processor can run it beside the compressions (measured, the gain is
+    // within the noise; see docs/performance.md).
     write_string_to_sign_head(amz_date, scope, &mut out.string_to_sign);
     let mut authorization = out.authorization.take().unwrap_or_default();
     authorization.clear();
