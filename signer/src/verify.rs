@@ -1901,6 +1901,44 @@ mod tests {
     }
 
     /// Requests signed every way the verifier accepts, as received.
+    /// The policy the tests' requests, signed at 2015-08-30T12:36:00Z for
+    /// us-east-1 and `service`, meet.
+    fn test_policy() -> VerifyPolicy<'static> {
+        VerifyPolicy {
+            region: "us-east-1",
+            service: "service",
+            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
+            max_skew_seconds: 900,
+            uri: UriOptions::default(),
+            presigned_unsigned_payload: false,
+        }
+    }
+
+    /// The headers of a signed request as a server receives them.
+    fn received_headers(signed: &crate::Signed) -> Vec<(&str, &str)> {
+        signed
+            .request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// A signed request as a server receives it.
+    fn as_received<'a>(
+        signed: &'a crate::Signed,
+        headers: &'a [(&'a str, &'a str)],
+        body: &'a [u8],
+    ) -> Request<'a> {
+        Request {
+            method: &signed.request.method,
+            path: &signed.request.path,
+            query: &signed.request.query,
+            headers,
+            body,
+        }
+    }
+
     fn signed_requests() -> Vec<(String, crate::Signed, Option<&'static str>)> {
         use crate::{Credentials, Expiry, Location, Settings, SigningParams};
         let headers = [
@@ -1947,14 +1985,7 @@ mod tests {
 
     #[test]
     fn verify_into_gives_what_verify_gives_right_or_wrong() {
-        let policy = VerifyPolicy {
-            region: "us-east-1",
-            service: "service",
-            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
-            max_skew_seconds: 900,
-            uri: UriOptions::default(),
-            presigned_unsigned_payload: false,
-        };
+        let policy = test_policy();
         let cache = KeyCache::new();
         let mut scratch = VerifyScratch::new();
         for (name, signed, token) in signed_requests() {
@@ -1963,19 +1994,8 @@ mod tests {
                 session_token: token.map(str::to_owned),
             };
             let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| key.borrowed());
-            let headers: Vec<(&str, &str)> = signed
-                .request
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect();
-            let received = Request {
-                method: &signed.request.method,
-                path: &signed.request.path,
-                query: &signed.request.query,
-                headers: &headers,
-                body: b"body",
-            };
+            let headers = received_headers(&signed);
+            let received = as_received(&signed, &headers, b"body");
             let verified = verify(&received, &policy, lookup, &cache).expect(&name);
             assert_eq!(
                 verified.canonical_request, signed.canonical_request,
@@ -2043,14 +2063,7 @@ mod tests {
     fn a_reused_scratch_follows_a_rotated_secret() {
         // The scratch remembers the key it verified with last; a new
         // secret under the same access key id must not be served it.
-        let policy = VerifyPolicy {
-            region: "us-east-1",
-            service: "service",
-            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
-            max_skew_seconds: 900,
-            uri: UriOptions::default(),
-            presigned_unsigned_payload: false,
-        };
+        let policy = test_policy();
         let signed_with = |secret: &str| {
             let params = crate::SigningParams {
                 credentials: crate::Credentials {
@@ -2086,19 +2099,8 @@ mod tests {
             };
             let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| key.borrowed());
             for (signed, ok) in [(accepted, true), (rejected, false), (accepted, true)] {
-                let headers: Vec<(&str, &str)> = signed
-                    .request
-                    .headers
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
-                let received = Request {
-                    method: &signed.request.method,
-                    path: &signed.request.path,
-                    query: &signed.request.query,
-                    headers: &headers,
-                    body: b"",
-                };
+                let headers = received_headers(signed);
+                let received = as_received(signed, &headers, b"");
                 let verdict = verify_into(&received, &policy, lookup, &cache, &mut scratch);
                 assert_eq!(verdict.is_ok(), ok, "{current}: {verdict:?}");
             }
@@ -2110,14 +2112,7 @@ mod tests {
 
     #[test]
     fn a_mismatch_reports_the_attempt_with_the_token_signed() {
-        let policy = VerifyPolicy {
-            region: "us-east-1",
-            service: "service",
-            now: SigningTime::parse("2015-08-30T12:40:00Z").expect("time"),
-            max_skew_seconds: 900,
-            uri: UriOptions::default(),
-            presigned_unsigned_payload: false,
-        };
+        let policy = test_policy();
         let (_, signed, _) = signed_requests()
             .into_iter()
             .find(|(name, ..)| name == "presigned token")
@@ -2126,19 +2121,8 @@ mod tests {
             secret_access_key: "another secret".into(),
             session_token: Some("T/K".into()),
         };
-        let headers: Vec<(&str, &str)> = signed
-            .request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let received = Request {
-            method: &signed.request.method,
-            path: &signed.request.path,
-            query: &signed.request.query,
-            headers: &headers,
-            body: b"body",
-        };
+        let headers = received_headers(&signed);
+        let received = as_received(&signed, &headers, b"body");
         let error = verify(
             &received,
             &policy,
