@@ -253,29 +253,33 @@ impl KeyCache {
         region: &str,
         service: &str,
     ) -> PreparedKey {
-        let matches = |entry: &Arc<CacheEntry>| entry.matches(secret, date, region, service);
-        // A poisoned lock only means another thread panicked mid-update of a
-        // cache; deriving afresh is always correct.
-        if let Ok(entries) = self.entries.read() {
-            if let Some(entry) = entries.iter().rev().find(|e| matches(e)) {
-                return entry.key.clone();
-            }
-        }
-        self.insert(secret, date, region, service).key.clone()
+        self.find(secret, date, region, service, |entry| entry.key.clone())
+            .unwrap_or_else(|| self.insert(secret, date, region, service).key.clone())
     }
 
     /// The entry for this scope, added if missing.
     fn entry(&self, secret: &str, date: &str, region: &str, service: &str) -> Arc<CacheEntry> {
-        if let Ok(entries) = self.entries.read() {
-            if let Some(entry) = entries
-                .iter()
-                .rev()
-                .find(|e| e.matches(secret, date, region, service))
-            {
-                return Arc::clone(entry);
-            }
-        }
-        self.insert(secret, date, region, service)
+        self.find(secret, date, region, service, Arc::clone)
+            .unwrap_or_else(|| self.insert(secret, date, region, service))
+    }
+
+    /// `found` of the entry for this scope, if there is one, under the read
+    /// lock. A poisoned lock only means another thread panicked mid-update
+    /// of a cache; deriving afresh is always correct.
+    fn find<T>(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+        found: impl FnOnce(&Arc<CacheEntry>) -> T,
+    ) -> Option<T> {
+        let entries = self.entries.read().ok()?;
+        let entry = entries
+            .iter()
+            .rev()
+            .find(|e| e.matches(secret, date, region, service))?;
+        Some(found(entry))
     }
 
     /// Derives the key and adds its entry, unless another thread has.
@@ -299,7 +303,7 @@ impl KeyCache {
 }
 
 /// The cache entry that a reused output ([`crate::Signed`],
-/// [`crate::VerifyScratch`]) was last signed or verified with. A stream of
+/// [`crate::verify::VerifyScratch`]) was last signed or verified with. A stream of
 /// signatures for one scope finds its key here, compared as the cache
 /// compares, without taking the cache's lock: the lock's two atomic
 /// instructions were most of a lookup's cost, and the first of them waits
