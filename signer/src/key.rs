@@ -22,13 +22,13 @@ impl SigningKey {
         let date_key = if secret.len() + 4 <= prefixed.len() {
             prefixed[..4].copy_from_slice(b"AWS4");
             prefixed[4..4 + secret.len()].copy_from_slice(secret.as_bytes());
-            hmac(&prefixed[..4 + secret.len()], date.as_bytes())
+            derivation_hmac(&prefixed[..4 + secret.len()], date.as_bytes())
         } else {
             hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes())
         };
-        let region_key = hmac(&date_key, region.as_bytes());
-        let service_key = hmac(&region_key, service.as_bytes());
-        SigningKey(hmac(&service_key, b"aws4_request"))
+        let region_key = derivation_hmac(&date_key, region.as_bytes());
+        let service_key = derivation_hmac(&region_key, service.as_bytes());
+        SigningKey(derivation_hmac(&service_key, b"aws4_request"))
     }
 
     /// Wraps 32 bytes obtained elsewhere.
@@ -120,6 +120,51 @@ impl HmacState {
 
 pub(crate) fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     HmacState::new(key).mac(data)
+}
+
+/// SHA-256's initial state (FIPS 180-4, section 5.3.3).
+const SHA256_INITIAL_STATE: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// The longest message that fits, with its padding, in the block after
+/// the key's: 64 bytes less the `0x80` byte and the 8-byte length.
+const ONE_BLOCK_MESSAGE: usize = 55;
+
+/// [`hmac`] for key derivation, whose keys (at most a block) and
+/// messages (a date, a region, a service, `aws4_request`) are short: with
+/// the padding written here, each of the two hashes is one call to the
+/// block function with two blocks, where the general path takes four
+/// calls through `sha2`'s buffering. Anything longer takes that path.
+fn derivation_hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    if key.len() > 64 || data.len() > ONE_BLOCK_MESSAGE {
+        return hmac(key, data);
+    }
+    let mut key_block = [0u8; 64];
+    key_block[..key.len()].copy_from_slice(key);
+    let inner = hash_of_padded_key_and(&key_block, 0x36, data);
+    hash_of_padded_key_and(&key_block, 0x5c, &inner)
+}
+
+/// The SHA-256 of `key_block ^ pad` followed by `tail` (at most
+/// [`ONE_BLOCK_MESSAGE`] bytes).
+fn hash_of_padded_key_and(key_block: &[u8; 64], pad: u8, tail: &[u8]) -> [u8; 32] {
+    let mut blocks: [Block<Sha256VarCore>; 2] = Default::default();
+    for (byte, key) in blocks[0].iter_mut().zip(key_block) {
+        *byte = key ^ pad;
+    }
+    let [_, last] = &mut blocks;
+    last[..tail.len()].copy_from_slice(tail);
+    last[tail.len()] = 0x80;
+    let bits = (64 + tail.len() as u64) * 8;
+    last[56..].copy_from_slice(&bits.to_be_bytes());
+    let mut state = SHA256_INITIAL_STATE;
+    sha2::compress256(&mut state, &blocks);
+    let mut digest = [0u8; 32];
+    for (bytes, word) in digest.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
 }
 
 /// A signing key with its HMAC inner and outer states computed once (the
@@ -398,6 +443,23 @@ mod tests {
                 assert_eq!(hmac(&key, &data), expected, "{key_len} {data_len}");
                 let digest: [u8; 32] = Sha256::digest(&data).into();
                 assert_eq!(sha256(&data), digest, "{data_len}");
+            }
+        }
+    }
+
+    #[test]
+    fn derivation_hmac_matches_the_general_one_at_every_short_length() {
+        // Every key length up to a block and beyond, every message length
+        // around the one-block limit: the padding is written by hand.
+        for key_len in 0..=66 {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 11 + 5) as u8).collect();
+            for data_len in 0..=ONE_BLOCK_MESSAGE + 2 {
+                let data: Vec<u8> = (0..data_len).map(|i| (i * 17 + 2) as u8).collect();
+                assert_eq!(
+                    derivation_hmac(&key, &data),
+                    hmac(&key, &data),
+                    "{key_len} {data_len}"
+                );
             }
         }
     }
