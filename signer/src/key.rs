@@ -221,7 +221,7 @@ impl fmt::Debug for KeyCache {
     }
 }
 
-pub(crate) struct CacheEntry {
+struct CacheEntry {
     /// The date, region, service and secret, one after another.
     scope_and_secret: ZeroedOnDrop,
     /// The lengths of the date, region and service; the secret is the

@@ -334,6 +334,7 @@ impl Signer {
         location: Location,
         signed: &mut Signed,
     ) -> Result<(), Error> {
+        // Out of `signed` for the call, which borrows `signed` whole.
         let mut recent_key = std::mem::take(&mut signed.recent_key);
         let result = sign_into_at(
             request,
