@@ -190,6 +190,75 @@ impl PreparedKey {
     pub(crate) fn sign(&self, string_to_sign: &[u8]) -> [u8; 32] {
         self.mac.mac(string_to_sign)
     }
+
+    /// [`PreparedKey::sign`], resuming from `memo` when the string to sign
+    /// starts with the block `memo` was made from, under this key; `memo`
+    /// is remade otherwise.
+    pub(crate) fn sign_remembering(
+        &self,
+        string_to_sign: &[u8],
+        memo: &mut FirstBlockMemo,
+    ) -> [u8; 32] {
+        let Some((first, rest)) = string_to_sign.split_first_chunk::<64>() else {
+            return self.sign(string_to_sign);
+        };
+        let inner = match &memo.0 {
+            Some(known) if known.block == *first && known.key == self.key.0 => known.inner.clone(),
+            _ => {
+                let mut inner = self.mac.inner.clone();
+                let block = Block::<Sha256VarCore>::from_slice(first);
+                inner.update_blocks(std::slice::from_ref(block));
+                memo.0 = Some(FirstBlock {
+                    key: self.key.0,
+                    block: *first,
+                    inner: inner.clone(),
+                });
+                inner
+            }
+        };
+        let inner = finish(inner, rest);
+        finish(self.mac.outer.clone(), &inner)
+    }
+}
+
+/// The HMAC's inner hash state after the first block of a string to sign,
+/// kept by a reused output ([`crate::Signed`],
+/// [`crate::verify::VerifyScratch`]).
+///
+/// That block is `AWS4-HMAC-SHA256`, the time to the second and the start
+/// of the scope: the same for every signature made in the same second for
+/// the same scope. A stream of signatures, the case where speed matters,
+/// signs many times a second, so its string to sign costs one compression
+/// fewer, nearly every time; a memo made in another second or under
+/// another key is simply remade (a 96-byte comparison).
+///
+/// The memo is keyed by the signing key's bytes and the block itself, not
+/// by what they were derived from, so it cannot be served for the wrong
+/// key or text. It holds a copy of the signing key, which the output it
+/// sits in holds anyway ([`crate::Signed::signing_key`]), and never shows
+/// it.
+#[derive(Clone, Default)]
+pub(crate) struct FirstBlockMemo(Option<FirstBlock>);
+
+#[derive(Clone)]
+struct FirstBlock {
+    /// The signing key that `inner` started from.
+    key: [u8; 32],
+    /// The string to sign's first 64 bytes.
+    block: [u8; 64],
+    /// The inner hash state after `key ^ ipad` and `block`.
+    inner: Sha256VarCore,
+}
+
+impl fmt::Debug for FirstBlockMemo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keyed by the signing key: only whether there is one is shown.
+        f.write_str(if self.0.is_some() {
+            "FirstBlockMemo(..)"
+        } else {
+            "FirstBlockMemo(None)"
+        })
+    }
 }
 
 /// A small cache of derived signing keys with their prepared HMAC states.
@@ -472,6 +541,46 @@ mod tests {
             assert_eq!(hex::encode(prepared.sign(sts.as_bytes())), key.sign(sts));
         }
         assert_eq!(prepared.key(), &key);
+    }
+
+    #[test]
+    fn a_first_block_memo_is_only_served_for_its_own_key_and_block() {
+        let key_a = PreparedKey::new(SigningKey::derive(SECRET, "20150830", "us-east-1", "iam"));
+        let key_b = PreparedKey::new(SigningKey::derive("other", "20150830", "us-east-1", "iam"));
+        let head = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n";
+        let next_second = head.replace("123600Z", "123601Z");
+        let digest_a = "a".repeat(64);
+        let digest_b = "b".repeat(64);
+        let strings = [
+            format!("{head}{digest_a}"),
+            format!("{head}{digest_b}"),
+            format!("{next_second}{digest_a}"),
+            // Around the block's end, and shorter than a block.
+            head[..64].to_owned(),
+            head[..65].to_owned(),
+            head[..63].to_owned(),
+            String::new(),
+        ];
+        let mut memo = FirstBlockMemo::default();
+        // Every order of keys and strings over one memo: a hit, a miss by
+        // key (same block), a miss by block (same key), and strings too
+        // short to have a first block and a rest.
+        for round in 0..3 {
+            for (index, sts) in strings.iter().enumerate() {
+                for key in [&key_a, &key_b, &key_b, &key_a] {
+                    assert_eq!(
+                        key.sign_remembering(sts.as_bytes(), &mut memo),
+                        key.sign(sts.as_bytes()),
+                        "round {round}, string {index}"
+                    );
+                }
+            }
+        }
+        assert_eq!(format!("{memo:?}"), "FirstBlockMemo(..)");
+        assert_eq!(
+            format!("{:?}", FirstBlockMemo::default()),
+            "FirstBlockMemo(None)"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::headers::{
     canonical_headers_len, check_header, is_token, sort_headers, write_header_block,
     write_signed_names, HEADERS_ON_STACK,
 };
-use crate::key::{sha256, KeyCache, PreparedKey, RecentKey, SigningKey};
+use crate::key::{sha256, FirstBlockMemo, KeyCache, PreparedKey, RecentKey, SigningKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -159,6 +159,10 @@ pub struct Signed {
     /// The key cache entry of the last [`Signer::sign_into`] into this
     /// value: the next signature for the same scope skips the lookup.
     recent_key: RecentKey,
+    /// The HMAC state after the string to sign's first block, of the last
+    /// [`Signer::sign_into`] into this value: the next signature in the
+    /// same second for the same scope skips that block's compression.
+    first_block: FirstBlockMemo,
 }
 
 /// The request as it is to be sent, with the signature in a header or in
@@ -258,9 +262,18 @@ pub fn sign_into(
     location: Location,
     signed: &mut Signed,
 ) -> Result<(), Error> {
-    // Keeps no key: one a cached signer left behind is let go.
+    // Keeps no key, nor state derived from one: what a cached signer left
+    // behind is let go.
     signed.recent_key = RecentKey::default();
-    sign_into_at(request, params, location, derive_key, signed)
+    signed.first_block = FirstBlockMemo::default();
+    sign_into_at(
+        request,
+        params,
+        location,
+        derive_key,
+        Remember::Nothing,
+        signed,
+    )
 }
 
 fn derive_key(params: &SigningParams<'_>, scope_date: &str) -> PreparedKey {
@@ -310,6 +323,7 @@ impl Signer {
                     params.service,
                 )
             },
+            Remember::Nothing,
             &mut signed,
         )?;
         Ok(signed)
@@ -323,7 +337,11 @@ impl Signer {
     ///
     /// `signed` also remembers the cache entry of the key it was signed
     /// with (its copy of the secret included, as the cache's), so a stream
-    /// of signatures for one scope skips the cache's lock.
+    /// of signatures for one scope skips the cache's lock; and the HMAC
+    /// state after the string to sign's first block (the algorithm, the
+    /// time to the second, the start of the scope), so the next signature
+    /// in the same second for the same scope skips that block's
+    /// compression.
     ///
     /// # Errors
     /// Any [`Error`] naming the malformed part of the request or parameters.
@@ -349,6 +367,7 @@ impl Signer {
                     params.service,
                 )
             },
+            Remember::FirstBlock,
             signed,
         );
         signed.recent_key = recent_key;
@@ -376,6 +395,7 @@ impl Default for Signed {
                 headers: Vec::new(),
             },
             recent_key: RecentKey::default(),
+            first_block: FirstBlockMemo::default(),
         }
     }
 }
@@ -571,7 +591,14 @@ fn sign_at(
     // Every string is written once into memory reserved at its final size:
     // one allocation per returned string, none besides.
     let mut signed = Signed::default();
-    sign_into_at(request, params, location, signing_key, &mut signed)?;
+    sign_into_at(
+        request,
+        params,
+        location,
+        signing_key,
+        Remember::Nothing,
+        &mut signed,
+    )?;
     Ok(signed)
 }
 
@@ -615,12 +642,22 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 /// The name of a presigned URL's session token parameter.
 const TOKEN_PARAM: &str = "X-Amz-Security-Token";
 
+/// What a signature leaves in its output for the next one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Remember {
+    /// Nothing: a new output, or a caller who wants no key kept.
+    Nothing,
+    /// The HMAC state after the string to sign's first block.
+    FirstBlock,
+}
+
 /// Signs into `out`, reusing the memory its strings hold.
 fn sign_into_at(
     request: &Request<'_>,
     params: &SigningParams<'_>,
     location: Location,
     signing_key: impl FnOnce(&SigningParams<'_>, &str) -> PreparedKey,
+    remember: Remember,
     out: &mut Signed,
 ) -> Result<(), Error> {
     // Checks, in the order their errors take precedence.
@@ -857,7 +894,12 @@ fn sign_into_at(
     out.signing_key = key.key().clone();
 
     push_hex32(&mut out.string_to_sign, &creq_digest);
-    let signature = key.sign(out.string_to_sign.as_bytes());
+    let signature = match remember {
+        Remember::FirstBlock => {
+            key.sign_remembering(out.string_to_sign.as_bytes(), &mut out.first_block)
+        }
+        Remember::Nothing => key.sign(out.string_to_sign.as_bytes()),
+    };
     out.signature.clear();
     out.signature.reserve(64);
     push_hex32(&mut out.signature, &signature);
@@ -921,10 +963,13 @@ mod tests {
             .expect("signs");
         let shown = format!("{signed:?}");
         assert!(shown.contains("RecentKey(..)"), "{shown}");
+        assert!(shown.contains("FirstBlockMemo(..)"), "{shown}");
         assert!(!shown.contains("do-not-print-me"), "{shown}");
-        // Signing without a cache lets the remembered entry go.
+        // Signing without a cache lets the remembered entry and state go.
         sign_into(&request, &params, Location::Header, &mut signed).expect("signs");
-        assert!(format!("{signed:?}").contains("RecentKey(None)"));
+        let shown = format!("{signed:?}");
+        assert!(shown.contains("RecentKey(None)"), "{shown}");
+        assert!(shown.contains("FirstBlockMemo(None)"), "{shown}");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
 use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
-use crate::key::{sha256, RecentKey};
+use crate::key::{sha256, FirstBlockMemo, RecentKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -874,6 +874,10 @@ pub struct VerifyScratch {
     /// The key cache entry of the last verification: the next one for
     /// the same scope skips the lookup.
     recent_key: RecentKey,
+    /// The HMAC state after the string to sign's first block: the next
+    /// verification in the same second for the same scope skips that
+    /// block's compression.
+    first_block: FirstBlockMemo,
 }
 
 impl VerifyScratch {
@@ -939,7 +943,9 @@ pub fn verify<'k>(
 ///
 /// `scratch` also remembers the cache entry of the key it verified with
 /// (its copy of the secret included, as the cache's), so a stream of
-/// requests for one scope skips the cache's lock.
+/// requests for one scope skips the cache's lock; and the HMAC state after
+/// the string to sign's first block, so the next request signed in the
+/// same second for the same scope skips that block's compression.
 ///
 /// # Errors
 /// As [`verify`]: the first [`VerifyError`] found, in the same order.
@@ -968,6 +974,7 @@ fn verify_into_at<'a, 'k>(
         string_to_sign: sts,
         decoded,
         recent_key,
+        first_block,
     } = scratch;
     let headers: &'a [(&'a str, &'a str)] = request.headers;
     let special = SpecialHeaders::find(headers);
@@ -1112,15 +1119,17 @@ fn verify_into_at<'a, 'k>(
             cache.get_prepared(secret, scope.date, scope.region, scope.service)
         };
         let amz_date = time.amz_date();
-        let check = |creq: &str, sts: &mut String| {
+        let mut check = |creq: &str, sts: &mut String| {
             let digest = sha256(creq.as_bytes());
             write_string_to_sign_head(amz_date, parsed.scope.whole, sts);
             push_hex32(sts, &digest);
+            let mac = if remember_key {
+                key.sign_remembering(sts.as_bytes(), first_block)
+            } else {
+                key.sign(sts.as_bytes())
+            };
             // Both lower-case hex: equal exactly when the MACs are.
-            constant_time_eq(
-                &hex32(&key.sign(sts.as_bytes())),
-                parsed.signature.as_bytes(),
-            )
+            constant_time_eq(&hex32(&mac), parsed.signature.as_bytes())
         };
         let mut matches = check(creq, sts);
         if !matches

@@ -423,7 +423,13 @@ fn every_signing_path_gives_the_same_result() {
             },
             region: "us-east-1",
             service: ["s3", "service"][rng.below(2)],
-            time: SigningTime::from_unix(1_440_938_160 + rng.below(200_000) as i64).expect("time"),
+            // Half the rounds in the same few seconds: a reused result's
+            // memo of the string to sign's first block is then met again,
+            // under the other secret too.
+            time: SigningTime::from_unix(
+                1_440_938_160 + [rng.below(3), rng.below(200_000)][rng.below(2)] as i64,
+            )
+            .expect("time"),
             settings,
         };
         let expiry = Expiry::from_secs(1 + rng.below(604_800) as u64).expect("expiry");
