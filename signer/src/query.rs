@@ -77,55 +77,105 @@ pub(crate) fn wire_param_count(query: &str) -> usize {
 }
 
 /// Writes the non-empty parameters of a wire query into `params`, in
-/// order; returns how many. One pass over the query finds the `&`s, the
-/// first `=` of each pair, and whether the pair is canonical already
-/// (then sorting and copying it is cheaper).
+/// order; returns how many. Only the bytes that are not unreserved are
+/// looked at one by one (the `&`s, the first `=` of each pair, and
+/// anything that keeps a pair from being canonical already, when sorting
+/// and copying it is cheaper); they are found by [`reserved_mask`].
+///
+/// Found that way rather than by a loop that stops at each of them: the
+/// stops are branches that depend on the data, and in a signature, among
+/// the signer's other branches, the processor mispredicted them often
+/// enough that the mask, which has none per byte, signs the benchmark's
+/// GET about 15 ns faster (timed in one process, both versions side by
+/// side), though the loop is the faster of the two on its own.
 pub(crate) fn fill_wire_params<'a>(query: &'a str, params: &mut [Param<'a>]) -> usize {
     let bytes = query.as_bytes();
-    let mut filled = 0;
-    let mut start = 0;
-    let mut equals = None;
-    let mut canonical = true;
-    let mut at = 0;
-    loop {
-        while at < bytes.len() && is_unreserved(bytes[at]) {
-            at += 1;
-        }
-        match bytes.get(at) {
-            None | Some(b'&') => {
-                if at > start && filled < params.len() {
-                    let (name_end, value_start) = equals.map_or((at, at), |e| (e, e + 1));
-                    // Every bound is at an ASCII byte: whole characters.
-                    params[filled] = Param {
-                        name: query.get(start..name_end).unwrap_or_default(),
-                        value: query.get(value_start..at).unwrap_or_default(),
-                        form: if canonical {
-                            Form::Canonical
-                        } else {
-                            Form::Wire
-                        },
-                    };
-                    filled += 1;
-                }
-                if at >= bytes.len() {
-                    return filled;
-                }
-                at += 1;
-                start = at;
-                equals = None;
-                canonical = true;
-            }
-            Some(b'=') if equals.is_none() => {
-                equals = Some(at);
-                at += 1;
-            }
-            Some(b'%') if is_canonical_escape(bytes, at) => at += 3,
-            Some(_) => {
-                canonical = false;
-                at += 1;
+    let mut split = Split {
+        query,
+        params,
+        filled: 0,
+        start: 0,
+        equals: None,
+        canonical: true,
+    };
+    for (index, chunk) in bytes.chunks(64).enumerate() {
+        let mut marks = reserved_mask(chunk);
+        while marks != 0 {
+            let at = index * 64 + marks.trailing_zeros() as usize;
+            marks &= marks - 1;
+            match bytes.get(at) {
+                Some(b'&') => split.end_param(at),
+                Some(b'=') if split.equals.is_none() => split.equals = Some(at),
+                // The escape's two hex digits are unreserved: no marks.
+                Some(b'%') if is_canonical_escape(bytes, at) => {}
+                _ => split.canonical = false,
             }
         }
     }
+    split.end_param(bytes.len());
+    split.filled
+}
+
+/// The state of [`fill_wire_params`] between the bytes it looks at.
+struct Split<'a, 'p> {
+    query: &'a str,
+    params: &'p mut [Param<'a>],
+    filled: usize,
+    /// Where the current parameter starts.
+    start: usize,
+    /// Its first `=`.
+    equals: Option<usize>,
+    /// Whether it is canonical so far.
+    canonical: bool,
+}
+
+impl Split<'_, '_> {
+    /// Ends the current parameter at `end` (a `&` or the end of the
+    /// query), keeping it unless it is empty.
+    fn end_param(&mut self, end: usize) {
+        if end > self.start && self.filled < self.params.len() {
+            let (name_end, value_start) = self.equals.map_or((end, end), |e| (e, e + 1));
+            // Every bound is at an ASCII byte: whole characters.
+            self.params[self.filled] = Param {
+                name: self.query.get(self.start..name_end).unwrap_or_default(),
+                value: self.query.get(value_start..end).unwrap_or_default(),
+                form: if self.canonical {
+                    Form::Canonical
+                } else {
+                    Form::Wire
+                },
+            };
+            self.filled += 1;
+        }
+        self.start = end + 1;
+        self.equals = None;
+        self.canonical = true;
+    }
+}
+
+/// Bit `i` is set where `chunk[i]` (of at most 64 bytes) is not
+/// unreserved. Eight bytes at a time and without a branch: their flags,
+/// 0 or 1, as the bytes of a word, which one multiplication gathers into
+/// the word's top eight bits (flag `j` lands on bit `56 + j`, and no two
+/// partial products meet there).
+fn reserved_mask(chunk: &[u8]) -> u64 {
+    let flag = |byte: &u8| u8::from(!is_unreserved(*byte));
+    let mut mask = 0;
+    let mut groups = chunk.chunks_exact(8);
+    let mut shift = 0;
+    for group in &mut groups {
+        let mut flags = [0u8; 8];
+        for (slot, byte) in flags.iter_mut().zip(group) {
+            *slot = flag(byte);
+        }
+        let gathered = u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= gathered << shift;
+        shift += 8;
+    }
+    for (offset, byte) in groups.remainder().iter().enumerate() {
+        mask |= u64::from(flag(byte)) << (shift + offset);
+    }
+    mask
 }
 
 /// Whether `wire[at..]` starts with an escape that re-encoding keeps as
@@ -189,6 +239,91 @@ mod tests {
     #[test]
     fn plus_is_a_literal_plus() {
         assert_eq!(canonical("q=a+b c"), "q=a%2Bb%20c");
+    }
+
+    #[test]
+    fn the_reserved_mask_marks_every_byte_that_is_not_unreserved() {
+        // Every byte value at every position of every length up to 64,
+        // among unreserved neighbours.
+        for len in 1..=64 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut chunk = vec![b'a'; len];
+                    chunk[at] = byte;
+                    let expected = if is_unreserved(byte) { 0 } else { 1u64 << at };
+                    assert_eq!(reserved_mask(&chunk), expected, "{len} {at} {byte}");
+                }
+            }
+        }
+        assert_eq!(reserved_mask(&[b'&'; 64]), u64::MAX);
+        assert_eq!(reserved_mask(b""), 0);
+    }
+
+    /// The parameters as a plain reading of the rules finds them.
+    fn split_plainly(query: &str) -> Vec<(&str, &str, Form)> {
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let bytes = pair.as_bytes();
+                let mut canonical = true;
+                let mut at = 0;
+                let mut seen_equals = false;
+                while at < bytes.len() {
+                    match bytes[at] {
+                        b if is_unreserved(b) => at += 1,
+                        b'=' if !seen_equals => {
+                            seen_equals = true;
+                            at += 1;
+                        }
+                        b'%' if is_canonical_escape(bytes, at) => at += 3,
+                        _ => {
+                            canonical = false;
+                            at += 1;
+                        }
+                    }
+                }
+                let form = if canonical {
+                    Form::Canonical
+                } else {
+                    Form::Wire
+                };
+                (name, value, form)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_split_agrees_with_a_plain_reading_across_mask_words() {
+        // Pieces that make marks, runs that do not, and lengths that put
+        // them on both sides of the 64-byte words the masks cover.
+        let pieces = [
+            "&", "=", "%2F", "%2f", "%41", "%", "%4", "+", " ", "a", "bcdefgh", "~-._", "é", "&&",
+        ];
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut longest = 0;
+        for _ in 0..20_000 {
+            let mut query = String::new();
+            for _ in 0..below(40) {
+                query.push_str(pieces[below(pieces.len())]);
+            }
+            longest = longest.max(query.len());
+            let mut params = [Param::default(); 64];
+            let filled = fill_wire_params(&query, &mut params);
+            let found: Vec<_> = params[..filled]
+                .iter()
+                .map(|p| (p.name, p.value, p.form))
+                .collect();
+            assert_eq!(found, split_plainly(&query), "{query:?}");
+        }
+        assert!(longest > 128, "queries over two mask words: {longest}");
     }
 
     #[test]
