@@ -112,6 +112,11 @@ impl SigningTime {
         std::str::from_utf8(&self.amz_date).unwrap_or("00000000T000000Z")
     }
 
+    /// The `X-Amz-Date` as bytes, for comparing with a received one.
+    pub(crate) fn amz_date_bytes(&self) -> &[u8; 16] {
+        &self.amz_date
+    }
+
     /// `YYYYMMDD`, the date of the credential scope.
     pub fn scope_date(&self) -> &str {
         &self.amz_date()[..8]

@@ -878,6 +878,10 @@ pub struct VerifyScratch {
     /// verification in the same second for the same scope skips that
     /// block's compression.
     first_block: FirstBlockMemo,
+    /// The `X-Amz-Date` of the last verification, parsed: the next request
+    /// signed in the same second skips the parse (its calendar checks and
+    /// its arithmetic).
+    recent_time: Option<SigningTime>,
 }
 
 impl VerifyScratch {
@@ -975,6 +979,7 @@ fn verify_into_at<'a, 'k>(
         decoded,
         recent_key,
         first_block,
+        recent_time,
     } = scratch;
     let headers: &'a [(&'a str, &'a str)] = request.headers;
     let special = SpecialHeaders::find(headers);
@@ -998,13 +1003,21 @@ fn verify_into_at<'a, 'k>(
         parsed.security_token = special.security_token.map(trim_spaces);
     }
     let amz_date = parsed.amz_date.unwrap_or_default();
-    let time = match SigningTime::parse(amz_date) {
-        Ok(time) if amz_date.len() == 16 => time,
-        _ => {
-            return Err(VerifyError::Date {
-                found: amz_date.to_owned(),
-            })
-        }
+    let time = match recent_time {
+        // The same text as the last request's: the same instant, already
+        // checked.
+        Some(time) if remember_key && time.amz_date_bytes() == amz_date.as_bytes() => *time,
+        _ => match SigningTime::parse(amz_date) {
+            Ok(time) if amz_date.len() == 16 => {
+                *recent_time = Some(time);
+                time
+            }
+            _ => {
+                return Err(VerifyError::Date {
+                    found: amz_date.to_owned(),
+                })
+            }
+        },
     };
     let known = lookup(parsed.access_key_id).ok_or_else(|| VerifyError::UnknownAccessKey {
         access_key_id: parsed.access_key_id.to_owned(),
@@ -1990,6 +2003,68 @@ mod tests {
             out.push((name.to_owned(), signed, token));
         }
         out
+    }
+
+    #[test]
+    fn a_reused_scratch_reads_each_request_at_its_own_instant() {
+        // The scratch remembers the last X-Amz-Date parsed (and the HMAC
+        // state of the string to sign's first block): requests in the
+        // same second, a second later, the next day, too old, and with a
+        // malformed date in between each get what a fresh verification
+        // gives.
+        use crate::{Credentials, Location, Settings, SigningParams};
+        let policy = test_policy();
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        let lookup = |id: &str| {
+            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
+                secret_access_key: "secret",
+                session_token: None,
+            })
+        };
+        let headers = [("Host", "example.amazonaws.com")];
+        let request = Request {
+            method: "GET",
+            path: "/",
+            query: "a=1",
+            headers: &headers,
+            body: b"",
+        };
+        let instants = [
+            "2015-08-30T12:36:00Z",
+            "2015-08-30T12:36:00Z",
+            "2015-08-30T12:36:01Z",
+            "2015-08-30T12:36:01Z",
+            "2015-08-31T12:36:01Z",
+            "2015-08-30T11:00:00Z",
+            "2015-08-30T12:36:01Z",
+        ];
+        for (round, instant) in instants.iter().enumerate() {
+            let params = SigningParams {
+                credentials: Credentials {
+                    access_key_id: "AKIDEXAMPLE",
+                    secret_access_key: "secret",
+                    session_token: None,
+                },
+                region: "us-east-1",
+                service: "service",
+                time: SigningTime::parse(instant).expect("time"),
+                settings: Settings::default(),
+            };
+            let signed = crate::sign(&request, &params, Location::Header).expect("signs");
+            let good = received_headers(&signed);
+            // The same request with its date one digit off: malformed.
+            let mut bad = good.clone();
+            let bad_date = signed.request.headers[1].1.replacen('2', "x", 1);
+            bad[1].1 = &bad_date;
+            for headers in [&good, &bad, &good] {
+                let received = as_received(&signed, headers, b"");
+                let fresh = verify(&received, &policy, lookup, &cache);
+                let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+                    .map(|v| v.to_verified());
+                assert_eq!(reused, fresh, "round {round}, {instant}, {headers:?}");
+            }
+        }
     }
 
     #[test]
