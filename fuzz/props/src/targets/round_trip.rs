@@ -3,7 +3,8 @@
 //! Properties: whatever `sign` or `presign` accepts, the verifier accepts
 //! as received (same method, path, query, headers and body) under the
 //! matching policy, recomputing the same canonical request and string to
-//! sign; and the same request with a different signature is refused with a
+//! sign (and `verify_into`, with a scratch reused across inputs, agrees);
+//! and the same request with a different signature is refused with a
 //! signature mismatch.
 //!
 //! Requests outside the verifier's documented model are not round-tripped;
@@ -12,8 +13,11 @@
 
 use crate::model;
 use crate::request::{header_pairs, SignInput};
-use sigv4_signer::verify::{verify, KnownKeyRef, Verified, VerifyError, VerifyPolicy};
+use sigv4_signer::verify::{
+    verify, verify_into, KnownKeyRef, Verified, VerifyError, VerifyPolicy, VerifyScratch,
+};
 use sigv4_signer::{sign, KeyCache, Location, Request, Signed};
+use std::cell::RefCell;
 
 /// The input type.
 pub type Input = SignInput;
@@ -114,7 +118,25 @@ pub fn verify_as_received(
         session_token: input.session_token.as_ref().map(|t| t.0.as_str()),
     };
     let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then_some(known);
-    verify(&request, &policy, lookup, &KeyCache::new())
+    let fresh = verify(&request, &policy, lookup, &KeyCache::new());
+    // The same through one scratch and cache kept across every input:
+    // what they remember of one (the key's entry, the HMAC state of the
+    // string to sign's first block, the last X-Amz-Date) must never change
+    // the answer for the next.
+    REUSED.with(|reused| {
+        let (cache, scratch) = &mut *reused.borrow_mut();
+        let again = verify_into(&request, &policy, lookup, cache, scratch).map(|v| v.to_verified());
+        assert_eq!(
+            again, fresh,
+            "verify_into with a scratch reused across inputs"
+        );
+    });
+    fresh
+}
+
+thread_local! {
+    static REUSED: RefCell<(KeyCache, VerifyScratch)> =
+        RefCell::new((KeyCache::new(), VerifyScratch::new()));
 }
 
 /// Checks every property for `input`; panics on a violation.
