@@ -8,10 +8,12 @@
 //! canonical request has the spec shape (method, URI, query, one
 //! `name:value` line per signed header, a blank line, the signed header
 //! list, the payload hash); `sign_headers`, `presign` and a key-caching
-//! `Signer` (twice: cold and warm cache) give identical results.
+//! `Signer` (twice: cold and warm cache) give identical results, and so
+//! does `Signer::sign_into` into one result reused across inputs.
 
 use crate::request::{header_pairs, model_sign, SignInput};
 use sigv4_signer::{presign, sign, sign_headers, Location, Signed, Signer};
+use std::cell::RefCell;
 
 /// The input type.
 pub type Input = SignInput;
@@ -137,4 +139,19 @@ pub fn check(input: &Input) {
             .expect("same input");
         same(&signed, &cached, round);
     }
+    // Into one `Signed` kept across every input, with one signer: what it
+    // remembers of one input (the key's entry, the HMAC state of the
+    // string to sign's first block) must never change the next one's
+    // result.
+    REUSED.with(|reused| {
+        let (signer, into) = &mut *reused.borrow_mut();
+        signer
+            .sign_into(&request, &params, location, into)
+            .expect("same input");
+        same(&signed, into, "sign_into, reused across inputs");
+    });
+}
+
+thread_local! {
+    static REUSED: RefCell<(Signer, Signed)> = RefCell::new((Signer::new(), Signed::default()));
 }
