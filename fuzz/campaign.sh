@@ -8,8 +8,9 @@
 #
 # Logs go to fuzz/artifacts/campaign/<target>.log; crashes to
 # fuzz/artifacts/<target>/ (cargo-fuzz's place). Exit status: 0 no crash,
-# 1 a target crashed, 0 with a notice when there is no nightly toolchain
-# or no cargo-fuzz (then `cargo test` has replayed the corpus on stable).
+# 1 a target crashed, 2 a bad argument (SECS not a number, an unknown
+# target), 0 with a notice when there is no nightly toolchain or no
+# cargo-fuzz (then `cargo test` has replayed the corpus on stable).
 # `fuzz/campaign.sh 10` is a smoke run for CI.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,22 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 secs=${1:-240}
 shift || true
+if ! [[ $secs =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz/campaign.sh: SECS must be a whole number of seconds, not '$secs'" \
+    "(usage: fuzz/campaign.sh [SECS] [TARGET...])" >&2
+  exit 2
+fi
+mapfile -t known < <(cargo +nightly fuzz list)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(cargo +nightly fuzz list)
+  targets=("${known[@]}")
 fi
+for t in "${targets[@]}"; do
+  if ! printf '%s\n' "${known[@]}" | grep -qxF -- "$t"; then
+    echo "fuzz/campaign.sh: no fuzz target '$t'; the targets are: ${known[*]}" >&2
+    exit 2
+  fi
+done
 mkdir -p fuzz/artifacts/campaign
 printf '%-18s %8s %12s %10s %8s %8s %8s %s\n' target secs execs execs/s cov ft corpus crashes
 crashed=0
