@@ -131,7 +131,7 @@ const SHA256_INITIAL_STATE: [u32; 8] = [
 /// the key's: 64 bytes less the `0x80` byte and the 8-byte length.
 const ONE_BLOCK_MESSAGE: usize = 55;
 
-/// [`hmac`] for key derivation, whose keys (at most a block) and
+/// [`hmac()`] for key derivation, whose keys (at most a block) and
 /// messages (a date, a region, a service, `aws4_request`) are short: with
 /// the padding written here, each of the two hashes is one call to the
 /// block function with two blocks, where the general path takes four
