@@ -1,8 +1,10 @@
 //! Replays inputs through the targets on any toolchain, and optionally
 //! mutates them (a stand-in for a fuzzer where there is no nightly):
 //!
-//!     cargo run --release --manifest-path fuzz/Cargo.toml -p sigv4-fuzz-props --bin replay -- \
-//!         [--mutate N] [--seed S] [TARGET...]
+//! ```text
+//! cargo run --release --manifest-path fuzz/Cargo.toml -p sigv4-fuzz-props --bin replay -- \
+//!     [--mutate N] [--seed S] [TARGET...]
+//! ```
 //!
 //! Inputs: `fuzz/seeds/<target>/`, `fuzz/corpus/<target>/` and
 //! `fuzz/regressions/<target>/`. A failing input is written to
