@@ -4,6 +4,7 @@
 //! keyed by it, so a cached signature costs only the compressions of the
 //! string to sign.
 
+use crate::scan::same_bytes;
 use sha2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
 use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256VarCore;
@@ -203,7 +204,11 @@ impl PreparedKey {
             return self.sign(string_to_sign);
         };
         let inner = match &memo.0 {
-            Some(known) if known.block == *first && known.key == self.key.0 => known.inner.clone(),
+            Some(known)
+                if same_bytes(&known.block, first) && same_bytes(&known.key, &self.key.0) =>
+            {
+                known.inner.clone()
+            }
             _ => {
                 let mut inner = self.mac.inner.clone();
                 let block = Block::<Sha256VarCore>::from_slice(first);
@@ -324,10 +329,10 @@ impl CacheEntry {
         let (entry_date, rest) = text.split_at(date_len);
         let (entry_region, rest) = rest.split_at(region_len);
         let (entry_service, entry_secret) = rest.split_at(service_len);
-        entry_date == date.as_bytes()
-            && entry_region == region.as_bytes()
-            && entry_service == service.as_bytes()
-            && entry_secret == secret.as_bytes()
+        same_bytes(entry_date, date.as_bytes())
+            && same_bytes(entry_region, region.as_bytes())
+            && same_bytes(entry_service, service.as_bytes())
+            && same_bytes(entry_secret, secret.as_bytes())
     }
 }
 

@@ -1,4 +1,4 @@
-//! Byte-class tests eight bytes at a time, in a `u64`.
+//! Byte-class tests and comparisons eight bytes at a time, in a `u64`.
 //!
 //! Every signature looks for spaces and line breaks to trim in each header
 //! value. Written as a loop over bytes with three comparisons each, that
@@ -41,9 +41,59 @@ pub(crate) fn has_space_or_control(bytes: &[u8]) -> bool {
     found || (!tail.is_empty() && low(word(&bytes[bytes.len() - 8..])))
 }
 
+/// Whether `a` and `b` are the same bytes, for the short strings compared
+/// on every cached signature (the cache entry's date, region, service and
+/// secret; the remembered first block and key).
+///
+/// Not `a == b`, which calls `memcmp`: its branches that pick a method by
+/// length are shared by every caller, whose lengths differ (8, 9, 3, 40,
+/// 64, ...), and the processor mispredicts them. Here, inlined, the
+/// length's branches are each caller's own, and the bytes are compared
+/// without a branch: whole words (the last overlapping the one before),
+/// or single bytes below eight. Measured in one process, both versions in
+/// the same binary: cached signatures 8 to 10 ns faster (GET and POST).
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let len = a.len();
+    if len < 8 {
+        return a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let last = word(a, len - 8) ^ word(b, len - 8);
+    let words = a.chunks_exact(8).zip(b.chunks_exact(8));
+    words.fold(last, |diff, (x, y)| diff | (word(x, 0) ^ word(y, 0))) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_agrees_with_equality() {
+        // Every length to three words and a bit, a difference at every
+        // position, of every bit; and a length apart.
+        for len in 0..=27 {
+            let a: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert!(same_bytes(&a, &a.clone()), "{len}");
+            for at in 0..len {
+                for bit in 0..8 {
+                    let mut b = a.clone();
+                    b[at] ^= 1 << bit;
+                    assert!(!same_bytes(&a, &b), "{len} {at} {bit}");
+                }
+            }
+            let mut longer = a.clone();
+            longer.push(0);
+            assert!(!same_bytes(&a, &longer), "{len}");
+        }
+    }
 
     #[test]
     fn agrees_with_the_byte_by_byte_tests() {
