@@ -258,11 +258,7 @@ struct FirstBlock {
 impl fmt::Debug for FirstBlockMemo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Keyed by the signing key: only whether there is one is shown.
-        f.write_str(if self.0.is_some() {
-            "FirstBlockMemo(..)"
-        } else {
-            "FirstBlockMemo(None)"
-        })
+        show_presence(f, "FirstBlockMemo", self.0.is_some())
     }
 }
 
@@ -459,12 +455,15 @@ impl RecentKey {
 impl fmt::Debug for RecentKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The entry holds a secret: only whether there is one is shown.
-        f.write_str(if self.0.is_some() {
-            "RecentKey(..)"
-        } else {
-            "RecentKey(None)"
-        })
+        show_presence(f, "RecentKey", self.0.is_some())
     }
+}
+
+/// `Name(..)` when something is held, `Name(None)` when not: the debug
+/// form of what holds secrets or keys.
+fn show_presence(f: &mut fmt::Formatter<'_>, name: &str, present: bool) -> fmt::Result {
+    let inside = if present { ".." } else { "None" };
+    write!(f, "{name}({inside})")
 }
 
 #[cfg(test)]
