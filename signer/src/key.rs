@@ -240,7 +240,8 @@ impl PreparedKey {
 /// The memo is keyed by the signing key's bytes and the block itself, not
 /// by what they were derived from, so it cannot be served for the wrong
 /// key or text. It holds a copy of the signing key, which the output it
-/// sits in holds anyway ([`crate::Signed::signing_key`]), and never shows
+/// sits in holds anyway ([`crate::Signed::signing_key`]; a
+/// `VerifyScratch` through its remembered cache entry), and never shows
 /// it.
 #[derive(Clone, Default)]
 pub(crate) struct FirstBlockMemo(Option<FirstBlock>);
