@@ -643,7 +643,7 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 const TOKEN_PARAM: &str = "X-Amz-Security-Token";
 
 /// What a signature leaves in its output for the next one.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Remember {
     /// Nothing: a new output, or a caller who wants no key kept.
     Nothing,

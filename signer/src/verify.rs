@@ -948,8 +948,9 @@ pub fn verify<'k>(
 /// `scratch` also remembers the cache entry of the key it verified with
 /// (its copy of the secret included, as the cache's), so a stream of
 /// requests for one scope skips the cache's lock; and the HMAC state after
-/// the string to sign's first block, so the next request signed in the
-/// same second for the same scope skips that block's compression.
+/// the string to sign's first block and the parsed `X-Amz-Date`, so the
+/// next request signed in the same second for the same scope skips that
+/// block's compression and the date's parse.
 ///
 /// # Errors
 /// As [`verify`]: the first [`VerifyError`] found, in the same order.
@@ -963,14 +964,16 @@ pub fn verify_into<'a, 'k>(
     verify_into_at(request, policy, lookup, cache, true, scratch)
 }
 
-/// [`verify_into`], remembering the key's cache entry in `scratch` when
-/// `remember_key`.
+/// [`verify_into`]. With `remember`, `scratch` is a reused one: what it
+/// remembers of the last request (the key's cache entry, the first
+/// block's HMAC state, the parsed `X-Amz-Date`) is used and kept; without,
+/// it is new and the cache is looked up.
 fn verify_into_at<'a, 'k>(
     request: &Request<'a>,
     policy: &VerifyPolicy<'_>,
     lookup: impl Fn(&str) -> Option<KnownKeyRef<'k>>,
     cache: &KeyCache,
-    remember_key: bool,
+    remember: bool,
     scratch: &'a mut VerifyScratch,
 ) -> Result<VerifiedRef<'a>, VerifyError> {
     let VerifyScratch {
@@ -1006,10 +1009,12 @@ fn verify_into_at<'a, 'k>(
     let time = match recent_time {
         // The same text as the last request's: the same instant, already
         // checked.
-        Some(time) if remember_key && time.amz_date_bytes() == amz_date.as_bytes() => *time,
+        Some(time) if remember && time.amz_date_bytes() == amz_date.as_bytes() => *time,
         _ => match SigningTime::parse(amz_date) {
             Ok(time) if amz_date.len() == 16 => {
-                *recent_time = Some(time);
+                if remember {
+                    *recent_time = Some(time);
+                }
                 time
             }
             _ => {
@@ -1126,7 +1131,7 @@ fn verify_into_at<'a, 'k>(
         // Looked up before the canonical request is hashed, as the signer
         // does: the lock would wait for the compressions.
         let (secret, scope) = (known.secret_access_key, &parsed.scope);
-        let key = if remember_key {
+        let key = if remember {
             recent_key.get(cache, secret, scope.date, scope.region, scope.service)
         } else {
             cache.get_prepared(secret, scope.date, scope.region, scope.service)
@@ -1136,7 +1141,7 @@ fn verify_into_at<'a, 'k>(
             let digest = sha256(creq.as_bytes());
             write_string_to_sign_head(amz_date, parsed.scope.whole, sts);
             push_hex32(sts, &digest);
-            let mac = if remember_key {
+            let mac = if remember {
                 key.sign_remembering(sts.as_bytes(), first_block)
             } else {
                 key.sign(sts.as_bytes())
