@@ -11,6 +11,7 @@ use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
 };
+use crate::scan::{any_word, has_byte, has_byte_below};
 use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
 use crate::{Error, SigningTime};
 
@@ -482,27 +483,22 @@ pub fn payload_hash(body: &[u8]) -> String {
     out
 }
 
-/// `SCOPE_PART[b]`: whether `b` may appear in a region, service or access
-/// key id: not `/` (it separates the scope), `,` (it separates the
+/// Whether `value` may be a region, service or access key id: not empty,
+/// and no `/` (it separates the scope), `,` (it separates the
 /// Authorization header's components; found by the round-trip fuzzer),
-/// whitespace or a control character.
-static SCOPE_PART: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c != b'/' && c != b',' && !c.is_ascii_whitespace() && !c.is_ascii_control();
-        b += 1;
-    }
-    table
-};
-
-/// Whether `value` is a non-empty run of [`SCOPE_PART`] bytes other than
-/// `also_bad`. Without an early exit: no branch per byte.
+/// whitespace, control character or `also_bad`. Bytes above ASCII are
+/// allowed. Read a word at a time, without a loop for the usual lengths
+/// ([`any_word`]).
 fn is_scope_part(value: &str, also_bad: u8) -> bool {
     !value.is_empty()
-        && value.bytes().fold(true, |ok, b| {
-            ok & SCOPE_PART[usize::from(b)] & (b != also_bad)
+        && !any_word(value.as_bytes(), |word| {
+            // Every ASCII whitespace byte is below 0x21, like the controls
+            // but DEL.
+            has_byte_below(word, 0x21)
+                | has_byte(word, 0x7f)
+                | has_byte(word, b'/')
+                | has_byte(word, b',')
+                | has_byte(word, also_bad)
         })
 }
 
@@ -849,7 +845,7 @@ fn sign_into_at(
             creq.push('\n');
             write_canonical_query(params, creq);
             creq.push('\n');
-            write_header_block(sent_headers, order, creq);
+            write_header_block(sent_headers, order, &out.signed_headers, creq);
             creq.push('\n');
             creq.push_str(&out.signed_headers);
             creq.push('\n');
@@ -970,6 +966,37 @@ mod tests {
         let shown = format!("{signed:?}");
         assert!(shown.contains("RecentKey(None)"), "{shown}");
         assert!(shown.contains("FirstBlockMemo(None)"), "{shown}");
+    }
+
+    #[test]
+    fn scope_parts_are_checked_as_the_rule_says_at_every_length() {
+        let allowed = |b: u8, also_bad: u8| {
+            b != b'/' && b != b',' && b != also_bad && !b.is_ascii_whitespace() && !b.is_ascii_control()
+        };
+        assert!(!is_scope_part("", b'='));
+        // Every byte value at every position, each way the words are read
+        // (three bytes, two halves, two, four and more words), against a
+        // background of letters and of bytes above ASCII.
+        for also_bad in [b'/', b'='] {
+            for background in ["a", "é"] {
+                for len in 1..=41 {
+                    let base = background.repeat(len);
+                    let base = &base.as_bytes()[..len];
+                    for at in 0..len {
+                        for byte in 0..=255u8 {
+                            let mut value = base.to_vec();
+                            value[at] = byte;
+                            let expected = value.iter().all(|&b| allowed(b, also_bad));
+                            // Text only: bytes that are not UTF-8 cannot
+                            // reach the check.
+                            if let Ok(text) = std::str::from_utf8(&value) {
+                                assert_eq!(is_scope_part(text, also_bad), expected, "{value:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

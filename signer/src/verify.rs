@@ -1231,11 +1231,12 @@ impl CanonicalParts<'_, '_> {
             out.push('\n');
             write_canonical_query(params, out);
             out.push('\n');
-            write_header_block(self.headers, self.order, out);
-            out.push('\n');
             // The names as received are exactly the canonical names: each
             // header was matched to one of them, which are checked to be
-            // lower case, sorted and unique.
+            // lower case, sorted and unique. The block takes its names from
+            // them too.
+            write_header_block(self.headers, self.order, self.signed_headers, out);
+            out.push('\n');
             out.push_str(self.signed_headers);
             out.push('\n');
             out.push_str(self.payload);
