@@ -32,7 +32,12 @@ pub fn canonical_headers(
         sort_headers(headers, |_| true, order);
         let start = signed.len();
         write_signed_names(headers, order, signed);
-        write_header_block(headers, order, signed.get(start..).unwrap_or_default(), canonical);
+        write_header_block(
+            headers,
+            order,
+            signed.get(start..).unwrap_or_default(),
+            canonical,
+        );
     });
     Ok(())
 }
@@ -175,7 +180,6 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
     }
     a.len().cmp(&b.len())
 }
-
 
 /// `TCHAR[b]`: whether `b` is an RFC 9110 `tchar`.
 static TCHAR: [bool; 256] = {

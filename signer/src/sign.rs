@@ -971,7 +971,11 @@ mod tests {
     #[test]
     fn scope_parts_are_checked_as_the_rule_says_at_every_length() {
         let allowed = |b: u8, also_bad: u8| {
-            b != b'/' && b != b',' && b != also_bad && !b.is_ascii_whitespace() && !b.is_ascii_control()
+            b != b'/'
+                && b != b','
+                && b != also_bad
+                && !b.is_ascii_whitespace()
+                && !b.is_ascii_control()
         };
         assert!(!is_scope_part("", b'='));
         // Every byte value at every position, each way the words are read

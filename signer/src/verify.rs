@@ -18,6 +18,7 @@ use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
 };
+use crate::scan::same_bytes;
 use crate::sign::{
     write_string_to_sign_head, ALGORITHM, EMPTY_BODY_HASH, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD,
 };
@@ -479,6 +480,102 @@ fn parse_authorization_as_signers_write_it(value: &str) -> Option<ParsedSignatur
     })
 }
 
+/// The parse of the last `Authorization` value a reused [`VerifyScratch`]
+/// verified. A stream of requests from one client repeats everything in
+/// that value but the signature: `AWS4-HMAC-SHA256 Credential=…,
+/// SignedHeaders=…, Signature=` then 64 hex digits. A value that starts
+/// with the remembered head and ends with 64 lower-case hex digits is
+/// parsed exactly as that head was, with its own signature: the parse
+/// (the credential's five parts, the date's digits, the signed names'
+/// order) becomes one comparison.
+///
+/// Exact for any value, because the head decides the parse: a signature
+/// of lower-case hex digits holds no `,`, `=` or space, so with any such
+/// signature after the same head every parser cuts the same components,
+/// and only a parse whose signature is the value's last 64 bytes is
+/// remembered. Anything else is parsed afresh.
+#[derive(Default)]
+struct RecentAuthorization {
+    /// The trimmed value without its last 64 bytes; empty when nothing is
+    /// remembered.
+    head: String,
+    /// Where the parts are in `head`: the access key id, the scope's date,
+    /// region and service, the whole scope and the signed header names.
+    spans: [(usize, usize); 6],
+}
+
+impl RecentAuthorization {
+    /// `value`, an `Authorization` header's value, parsed as
+    /// [`parse_authorization_ref`] parses it; remembered for the next.
+    fn parse<'v>(&mut self, value: &'v str) -> Result<ParsedSignatureRef<'v>, VerifyError> {
+        let trimmed = trim_spaces(value);
+        if !self.head.is_empty() {
+            if let Some((head, signature)) = trimmed.split_at_checked(self.head.len()) {
+                if same_bytes(head.as_bytes(), self.head.as_bytes()) {
+                    if let Ok(signature) = parse_signature(signature) {
+                        let part =
+                            |(start, end): (usize, usize)| head.get(start..end).unwrap_or_default();
+                        let [key, date, region, service, whole, signed] = self.spans;
+                        return Ok(ParsedSignatureRef {
+                            location: SignatureLocation::Header,
+                            access_key_id: part(key),
+                            scope: ScopeRef {
+                                date: part(date),
+                                region: part(region),
+                                service: part(service),
+                                whole: part(whole),
+                            },
+                            signed_headers: part(signed),
+                            signature,
+                            amz_date: None,
+                            expires: None,
+                            security_token: None,
+                        });
+                    }
+                }
+            }
+        }
+        let parsed = parse_authorization_ref(value)?;
+        self.remember(trimmed, &parsed);
+        Ok(parsed)
+    }
+
+    fn remember(&mut self, trimmed: &str, parsed: &ParsedSignatureRef<'_>) {
+        self.head.clear();
+        let head_len = trimmed.len().saturating_sub(64);
+        let Some(head) = trimmed.get(..head_len) else {
+            return;
+        };
+        // Only a signature that ends the value leaves the rest to the head.
+        if span_in(trimmed, parsed.signature) != Some((head_len, trimmed.len())) {
+            return;
+        }
+        let scope = &parsed.scope;
+        let parts = [
+            parsed.access_key_id,
+            scope.date,
+            scope.region,
+            scope.service,
+            scope.whole,
+            parsed.signed_headers,
+        ];
+        for (span, part) in self.spans.iter_mut().zip(parts) {
+            match span_in(head, part) {
+                Some(found) => *span = found,
+                None => return,
+            }
+        }
+        self.head.push_str(head);
+    }
+}
+
+/// Where `part`, a slice of `whole`, lies in it: `None` if it is not one.
+fn span_in(whole: &str, part: &str) -> Option<(usize, usize)> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start + part.len();
+    (end <= whole.len()).then_some((start, end))
+}
+
 /// The query parameters of a presigned URL.
 pub const PRESIGN_PARAMETERS: [&str; 7] = [
     "X-Amz-Algorithm",
@@ -882,6 +979,9 @@ pub struct VerifyScratch {
     /// signed in the same second skips the parse (its calendar checks and
     /// its arithmetic).
     recent_time: Option<SigningTime>,
+    /// The parse of the last `Authorization` value: the next one with the
+    /// same head (all but the signature) skips the parse.
+    recent_authorization: RecentAuthorization,
 }
 
 impl VerifyScratch {
@@ -947,10 +1047,12 @@ pub fn verify<'k>(
 ///
 /// `scratch` also remembers the cache entry of the key it verified with
 /// (its copy of the secret included, as the cache's), so a stream of
-/// requests for one scope skips the cache's lock; and the HMAC state after
+/// requests for one scope skips the cache's lock; the HMAC state after
 /// the string to sign's first block and the parsed `X-Amz-Date`, so the
 /// next request signed in the same second for the same scope skips that
-/// block's compression and the date's parse.
+/// block's compression and the date's parse; and the parse of the
+/// `Authorization` value, so the next one that differs only in its
+/// signature (a stream from one client) is not parsed again.
 ///
 /// # Errors
 /// As [`verify`]: the first [`VerifyError`] found, in the same order.
@@ -966,8 +1068,9 @@ pub fn verify_into<'a, 'k>(
 
 /// [`verify_into`]. With `remember`, `scratch` is a reused one: what it
 /// remembers of the last request (the key's cache entry, the first
-/// block's HMAC state, the parsed `X-Amz-Date`) is used and kept; without,
-/// it is new and the cache is looked up.
+/// block's HMAC state, the parsed `X-Amz-Date`, the parsed
+/// `Authorization`) is used and kept; without, it is new and the cache is
+/// looked up.
 fn verify_into_at<'a, 'k>(
     request: &Request<'a>,
     policy: &VerifyPolicy<'_>,
@@ -983,6 +1086,7 @@ fn verify_into_at<'a, 'k>(
         recent_key,
         first_block,
         recent_time,
+        recent_authorization,
     } = scratch;
     let headers: &'a [(&'a str, &'a str)] = request.headers;
     let special = SpecialHeaders::find(headers);
@@ -993,6 +1097,7 @@ fn verify_into_at<'a, 'k>(
         (Some(_), false) if special.several_authorizations => {
             return Err(VerifyError::DuplicateAuthorization)
         }
+        (Some(one), false) if remember => recent_authorization.parse(one)?,
         (Some(one), false) => parse_authorization_ref(one)?,
         (None, true) => {
             let spans = decode_presigned(request.query, decoded)?;
@@ -1639,6 +1744,52 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_authorization_parses_every_value_as_a_fresh_parse_does() {
+        let head = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/\
+                    aws4_request, SignedHeaders=host;x-amz-date, Signature=";
+        let signature = "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500";
+        let other = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let with = |tail: &str| format!("{head}{tail}");
+        let values = [
+            with(signature),
+            with(other),
+            with(&signature.to_uppercase()),
+            with(&signature[1..]),
+            with(&format!("{signature}0")),
+            with(&format!("a,{}", &signature[2..])),
+            with(&format!("a {}", &signature[2..])),
+            with(&format!("a={}", &signature[2..])),
+            format!("  {}  ", with(signature)),
+            head.replace("AKIDEXAMPLE", "AKIDOTHER") + signature,
+            head.replace("host;x-amz-date", "host") + signature,
+            head.replace("us-east-1", "eu-west-1") + other,
+            head.replace(", ", ",") + signature,
+            head.replace("/aws4_request", "") + signature,
+            format!(
+                "AWS4-HMAC-SHA256 Signature={signature}, \
+                     Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+                     SignedHeaders=host;x-amz-date"
+            ),
+            format!("{}, Signature={signature}", with(signature)),
+            signature.to_owned(),
+            String::new(),
+        ];
+        for first in &values {
+            for second in &values {
+                let mut recent = RecentAuthorization::default();
+                let _ = recent.parse(first);
+                for round in 0..2 {
+                    assert_eq!(
+                        format!("{:?}", recent.parse(second)),
+                        format!("{:?}", parse_authorization_ref(second)),
+                        "{first:?} then {second:?}, round {round}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn parses_the_published_authorization() {
         let parsed = parse_authorization(
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
@@ -2069,6 +2220,58 @@ mod tests {
                 let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
                     .map(|v| v.to_verified());
                 assert_eq!(reused, fresh, "round {round}, {instant}, {headers:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reused_scratch_parses_each_authorization_as_a_fresh_verification() {
+        // The scratch remembers the last Authorization value's parse: a
+        // stream of values that differ in the signature, the key id, the
+        // signed names or the layout, each verified as a fresh scratch
+        // would.
+        let policy = test_policy();
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        let lookup = |id: &str| {
+            (id == "AKIDEXAMPLE" || id == "AKIDOTHER").then_some(KnownKeyRef {
+                secret_access_key: "secret",
+                session_token: None,
+            })
+        };
+        let (_, signed, _) = signed_requests()
+            .into_iter()
+            .find(|(_, signed, token)| signed.authorization.is_some() && token.is_none())
+            .expect("a header-signed request");
+        let good = signed.authorization.clone().expect("header signing");
+        let mut flipped = good.clone();
+        let last = if flipped.ends_with('0') { "1" } else { "0" };
+        flipped.replace_range(flipped.len() - 1.., last);
+        let values = [
+            good.clone(),
+            good.clone(),
+            flipped,
+            good.replace("AKIDEXAMPLE", "AKIDOTHER"),
+            good.replace("SignedHeaders=", "SignedHeaders=content-type;"),
+            good.replace(", ", ","),
+            good.to_uppercase(),
+            format!(" {good} "),
+            good.clone(),
+        ];
+        for (round, value) in values.iter().enumerate() {
+            let mut headers = received_headers(&signed);
+            for header in headers.iter_mut() {
+                if header.0.eq_ignore_ascii_case("authorization") {
+                    header.1 = value;
+                }
+            }
+            let received = as_received(&signed, &headers, b"body");
+            let fresh = verify(&received, &policy, lookup, &cache);
+            let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+                .map(|v| v.to_verified());
+            assert_eq!(reused, fresh, "round {round}: {value}");
+            if round < 2 {
+                assert!(fresh.is_ok(), "round {round}: {fresh:?}");
             }
         }
     }
