@@ -4,11 +4,65 @@
 //! canonical form, parses to the same value; a header rendered from clean
 //! parts (in any component order, with any spacing around the commas)
 //! parses to exactly those parts, and a malformed date, signed-header list
-//! or signature is refused.
+//! or signature is refused; and a request carrying the value verifies with
+//! a scratch kept across inputs (which remembers the last value's parse) as
+//! it does with a fresh one.
 
 use crate::model;
 use crate::text::Text;
-use sigv4_signer::verify::{parse_authorization, ParsedSignature, Scope, SignatureLocation};
+use sigv4_signer::verify::{
+    parse_authorization, verify, verify_into, KnownKeyRef, ParsedSignature, Scope,
+    SignatureLocation, VerifyPolicy, VerifyScratch,
+};
+use sigv4_signer::{KeyCache, Request, SigningTime, UriOptions};
+use std::cell::RefCell;
+
+thread_local! {
+    static REUSED: RefCell<(KeyCache, VerifyScratch)> =
+        RefCell::new((KeyCache::new(), VerifyScratch::new()));
+}
+
+/// A request carrying `value` as its `Authorization` verifies with the
+/// scratch kept across inputs exactly as with a fresh one: the remembered
+/// parse of the last value is never served for a value that parses
+/// otherwise.
+fn verifies_alike_with_a_kept_scratch(value: &str) {
+    let headers = [
+        ("Host", "example.amazonaws.com"),
+        ("X-Amz-Date", "20150830T123600Z"),
+        ("Authorization", value),
+    ];
+    let request = Request {
+        method: "GET",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: b"",
+    };
+    let Ok(now) = SigningTime::parse("2015-08-30T12:36:00Z") else {
+        return;
+    };
+    let policy = VerifyPolicy {
+        region: "us-east-1",
+        service: "service",
+        now,
+        max_skew_seconds: 900,
+        uri: UriOptions::default(),
+        presigned_unsigned_payload: false,
+    };
+    let lookup = |_: &str| {
+        Some(KnownKeyRef {
+            secret_access_key: "secret",
+            session_token: None,
+        })
+    };
+    REUSED.with(|reused| {
+        let (cache, scratch) = &mut *reused.borrow_mut();
+        let fresh = verify(&request, &policy, lookup, cache);
+        let kept = verify_into(&request, &policy, lookup, cache, scratch).map(|v| v.to_verified());
+        assert_eq!(kept, fresh, "{value:?}");
+    });
+}
 
 crate::input! {
     /// A raw header value, and the parts of a constructed one with a style
@@ -68,6 +122,7 @@ fn clean_part(s: &str) -> bool {
 
 /// Checks every property for `input`; panics on a violation.
 pub fn check(input: &Input) {
+    verifies_alike_with_a_kept_scratch(&input.raw);
     if let Ok(parsed) = parse_authorization(&input.raw) {
         assert_eq!(parsed.location, SignatureLocation::Header);
         let again = render_parsed(&parsed, input.style);
@@ -97,6 +152,7 @@ pub fn check(input: &Input) {
         input.style,
     );
     let result = parse_authorization(&value);
+    verifies_alike_with_a_kept_scratch(&value);
     if !(clean_part(&input.access_key_id)
         && clean_part(&input.region)
         && clean_part(&input.service))
