@@ -179,7 +179,8 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
             return x.cmp(&y);
         }
     }
-    // A plain loop: names usually differ in their first bytes.
+    // Then byte by byte, from the first (equal) byte: simpler than
+    // slicing past it, and rare.
     let (a, b) = (a.as_bytes(), b.as_bytes());
     for (x, y) in a.iter().zip(b) {
         let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());

@@ -605,7 +605,6 @@ fn set_pair(slot: &mut (String, String), name: &str, value: &str) {
     slot.1.push_str(value);
 }
 
-/// The headers as sent, written into a reused vector.
 /// The headers to send, written into a reused vector's strings, with the
 /// sizes that the signed ones take in the canonical request, counted as
 /// they are copied (separate passes over the headers each ended with a
