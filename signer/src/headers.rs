@@ -192,7 +192,7 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
 }
 
 /// `TCHAR[b]`: whether `b` is an RFC 9110 `tchar`.
-static TCHAR: [bool; 256] = {
+pub(crate) static TCHAR: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -219,12 +219,6 @@ static TCHAR: [bool; 256] = {
     }
     table
 };
-
-/// Whether `byte` is an RFC 9110 `tchar`.
-#[inline]
-pub(crate) fn is_tchar(byte: u8) -> bool {
-    TCHAR[usize::from(byte)]
-}
 
 /// RFC 9110 `tchar`.
 pub(crate) fn is_token(text: &str) -> bool {

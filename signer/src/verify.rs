@@ -774,6 +774,21 @@ fn parse_credential(text: &str) -> Result<(&str, ScopeRef<'_>), VerifyError> {
 }
 
 /// Checks the `;`-separated list `text`: every name first, then the order.
+/// `PLAIN_LIST_BYTE[b]`: whether `b` may appear in a signed-header list of
+/// plain names: a `tchar` but an upper-case letter, or `;`. One lookup a
+/// byte where the three tests were: the owned POST verification 21 ns
+/// faster (in one process).
+static PLAIN_LIST_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = (crate::headers::TCHAR[b] && !c.is_ascii_uppercase()) || c == b';';
+        b += 1;
+    }
+    table
+};
+
 fn parse_signed_headers(text: &str) -> Result<&str, VerifyError> {
     let fail = |reason: String| VerifyError::SignedHeaders { reason };
     if text.is_empty() {
@@ -783,9 +798,9 @@ fn parse_signed_headers(text: &str) -> Result<&str, VerifyError> {
     // pass over the bytes, without a branch per byte, leaves only the
     // order to check. Anything else takes the loop below, which finds the
     // first bad name to report.
-    let plain_bytes = text.bytes().fold(true, |ok, b| {
-        ok & ((crate::headers::is_tchar(b) & !b.is_ascii_uppercase()) | (b == b';'))
-    });
+    let plain_bytes = text
+        .bytes()
+        .fold(true, |ok, b| ok & PLAIN_LIST_BYTE[usize::from(b)]);
     if plain_bytes {
         let mut names = split_byte(text, b';');
         let mut previous = names.next().unwrap_or_default();
@@ -1366,12 +1381,23 @@ fn ascii(bytes: &[u8]) -> &str {
 }
 
 /// Whether `name` equals `lower`, a lower-case name, ignoring ASCII case.
+///
+/// Inlined, so that the comparison of lengths, which decides most calls
+/// (each signed name is looked for among all the headers, and
+/// [`SpecialHeaders::find`] tries four names on each), is made where it
+/// is called, with no call: the POST of the bench verifies 38 ns
+/// (`verify_into`) to 58 ns (`verify`) faster, the GET's `verify` 19 ns
+/// (in one process, both versions in the same binary).
+#[inline(always)]
 fn eq_lowercase(name: &str, lower: &str) -> bool {
-    name.len() == lower.len()
-        && name
-            .bytes()
-            .zip(lower.bytes())
-            .all(|(a, b)| a.to_ascii_lowercase() == b)
+    name.len() == lower.len() && same_but_case(name, lower)
+}
+
+/// Whether `name` lower-cased is `lower`, for names of the same length.
+fn same_but_case(name: &str, lower: &str) -> bool {
+    name.bytes()
+        .zip(lower.bytes())
+        .all(|(a, b)| a.to_ascii_lowercase() == b)
 }
 
 /// The first value of each header the verifier reads, found in one pass.
