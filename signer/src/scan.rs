@@ -90,7 +90,7 @@ pub(crate) fn any_word(bytes: &[u8], test: impl Fn(u64) -> bool) -> bool {
 
 /// Whether `a` and `b` are the same bytes, for the short strings compared
 /// on every cached signature (the cache entry's date, region, service and
-/// secret; the remembered first block and key).
+/// secret; the remembered first blocks and key).
 ///
 /// Not `a == b`, which calls `memcmp`: its branches that pick a method by
 /// length are shared by every caller, whose lengths differ (8, 9, 3, 40,

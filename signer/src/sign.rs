@@ -5,7 +5,9 @@ use crate::encode::{push_hex32, uri_encode_str, uri_encoded_len, with_scratch, F
 use crate::headers::{
     check_header, is_token, sort_headers, write_header_block, write_signed_names, HEADERS_ON_STACK,
 };
-use crate::key::{sha256, FirstBlockMemo, KeyCache, PreparedKey, RecentKey, SigningKey};
+use crate::key::{
+    sha256, sha256_remembering, FirstBlockMemo, KeyCache, PreparedKey, RecentKey, SigningKey,
+};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -159,10 +161,14 @@ pub struct Signed {
     /// The key cache entry of the last [`Signer::sign_into`] into this
     /// value: the next signature for the same scope skips the lookup.
     recent_key: RecentKey,
+    /// The hash state after the canonical request's first block, of the
+    /// last [`Signer::sign_into`] into this value: the next request to the
+    /// same endpoint skips that block's compression.
+    canonical_request_memo: FirstBlockMemo,
     /// The HMAC state after the string to sign's first block, of the last
     /// [`Signer::sign_into`] into this value: the next signature in the
     /// same second for the same scope skips that block's compression.
-    first_block: FirstBlockMemo,
+    string_to_sign_memo: FirstBlockMemo,
 }
 
 /// The request as it is to be sent, with the signature in a header or in
@@ -265,7 +271,8 @@ pub fn sign_into(
     // Keeps no key, nor state derived from one: what a cached signer left
     // behind is let go.
     signed.recent_key = RecentKey::default();
-    signed.first_block = FirstBlockMemo::default();
+    signed.canonical_request_memo = FirstBlockMemo::default();
+    signed.string_to_sign_memo = FirstBlockMemo::default();
     sign_into_at(
         request,
         params,
@@ -337,11 +344,13 @@ impl Signer {
     ///
     /// `signed` also remembers the cache entry of the key it was signed
     /// with (its copy of the secret included, as the cache's), so a stream
-    /// of signatures for one scope skips the cache's lock; and the HMAC
-    /// state after the string to sign's first block (the algorithm, the
-    /// time to the second, the start of the scope), so the next signature
-    /// in the same second for the same scope skips that block's
-    /// compression.
+    /// of signatures for one scope skips the cache's lock; the hash state
+    /// after the canonical request's first 64 bytes (the method, the path
+    /// and what follows), so the next request that starts the same (to the
+    /// same endpoint) skips that block's compression; and the HMAC state
+    /// after the string to sign's first block (the algorithm, the time to
+    /// the second, the start of the scope), so the next signature in the
+    /// same second for the same scope skips that block's compression.
     ///
     /// # Errors
     /// Any [`Error`] naming the malformed part of the request or parameters.
@@ -367,7 +376,7 @@ impl Signer {
                     params.service,
                 )
             },
-            Remember::FirstBlock,
+            Remember::FirstBlocks,
             signed,
         );
         signed.recent_key = recent_key;
@@ -395,7 +404,8 @@ impl Default for Signed {
                 headers: Vec::new(),
             },
             recent_key: RecentKey::default(),
-            first_block: FirstBlockMemo::default(),
+            canonical_request_memo: FirstBlockMemo::default(),
+            string_to_sign_memo: FirstBlockMemo::default(),
         }
     }
 }
@@ -661,8 +671,9 @@ const TOKEN_PARAM: &str = "X-Amz-Security-Token";
 enum Remember {
     /// Nothing: a new output, or a caller who wants no key kept.
     Nothing,
-    /// The HMAC state after the string to sign's first block.
-    FirstBlock,
+    /// The hash states after the canonical request's and the string to
+    /// sign's first blocks.
+    FirstBlocks,
 }
 
 /// Signs into `out`, reusing the memory its strings hold.
@@ -883,7 +894,11 @@ fn sign_into_at(
     // the hash it would wait for the compressions. (Taken before the
     // canonical request is written it measured slower still.)
     let key = signing_key(params, scope_date);
-    let creq_digest = sha256(out.canonical_request.as_bytes());
+    let creq = out.canonical_request.as_bytes();
+    let creq_digest = match remember {
+        Remember::FirstBlocks => sha256_remembering(creq, &mut out.canonical_request_memo),
+        Remember::Nothing => sha256(creq),
+    };
 
     // What does not depend on the hash comes before the HMAC, in case the
     // processor can run it beside the compressions (measured, the gain is
@@ -915,8 +930,8 @@ fn sign_into_at(
 
     push_hex32(&mut out.string_to_sign, &creq_digest);
     let signature = match remember {
-        Remember::FirstBlock => {
-            key.sign_remembering(out.string_to_sign.as_bytes(), &mut out.first_block)
+        Remember::FirstBlocks => {
+            key.sign_remembering(out.string_to_sign.as_bytes(), &mut out.string_to_sign_memo)
         }
         Remember::Nothing => key.sign(out.string_to_sign.as_bytes()),
     };

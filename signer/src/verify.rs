@@ -13,7 +13,7 @@
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
 use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
-use crate::key::{sha256, FirstBlockMemo, RecentKey};
+use crate::key::{sha256, sha256_remembering, FirstBlockMemo, RecentKey};
 use crate::query::{
     canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
     PARAMS_ON_STACK,
@@ -986,10 +986,13 @@ pub struct VerifyScratch {
     /// The key cache entry of the last verification: the next one for
     /// the same scope skips the lookup.
     recent_key: RecentKey,
+    /// The hash state after the canonical request's first block: the next
+    /// request to the same endpoint skips that block's compression.
+    canonical_request_memo: FirstBlockMemo,
     /// The HMAC state after the string to sign's first block: the next
     /// verification in the same second for the same scope skips that
     /// block's compression.
-    first_block: FirstBlockMemo,
+    string_to_sign_memo: FirstBlockMemo,
     /// The `X-Amz-Date` of the last verification, parsed: the next request
     /// signed in the same second skips the parse (its calendar checks and
     /// its arithmetic).
@@ -1062,10 +1065,13 @@ pub fn verify<'k>(
 ///
 /// `scratch` also remembers the cache entry of the key it verified with
 /// (its copy of the secret included, as the cache's), so a stream of
-/// requests for one scope skips the cache's lock; the HMAC state after
-/// the string to sign's first block and the parsed `X-Amz-Date`, so the
-/// next request signed in the same second for the same scope skips that
-/// block's compression and the date's parse; and the parse of the
+/// requests for one scope skips the cache's lock; the hash state after
+/// the canonical request's first 64 bytes, so the next request that starts
+/// the same (to the same endpoint) skips that block's compression; the
+/// HMAC state after the string to sign's first block and the parsed
+/// `X-Amz-Date`, so the next request signed in the same second for the
+/// same scope skips that block's compression and the date's parse; and
+/// the parse of the
 /// `Authorization` value, so the next one that differs only in its
 /// signature (a stream from one client) is not parsed again.
 ///
@@ -1083,7 +1089,7 @@ pub fn verify_into<'a, 'k>(
 
 /// [`verify_into`]. With `remember`, `scratch` is a reused one: what it
 /// remembers of the last request (the key's cache entry, the first
-/// block's HMAC state, the parsed `X-Amz-Date`, the parsed
+/// blocks' hash states, the parsed `X-Amz-Date`, the parsed
 /// `Authorization`) is used and kept; without, it is new and the cache is
 /// looked up.
 fn verify_into_at<'a, 'k>(
@@ -1099,7 +1105,8 @@ fn verify_into_at<'a, 'k>(
         string_to_sign: sts,
         decoded,
         recent_key,
-        first_block,
+        canonical_request_memo,
+        string_to_sign_memo,
         recent_time,
         recent_authorization,
     } = scratch;
@@ -1258,11 +1265,15 @@ fn verify_into_at<'a, 'k>(
         };
         let amz_date = time.amz_date();
         let mut check = |creq: &str, sts: &mut String| {
-            let digest = sha256(creq.as_bytes());
+            let digest = if remember {
+                sha256_remembering(creq.as_bytes(), canonical_request_memo)
+            } else {
+                sha256(creq.as_bytes())
+            };
             write_string_to_sign_head(amz_date, parsed.scope.whole, sts);
             push_hex32(sts, &digest);
             let mac = if remember {
-                key.sign_remembering(sts.as_bytes(), first_block)
+                key.sign_remembering(sts.as_bytes(), string_to_sign_memo)
             } else {
                 key.sign(sts.as_bytes())
             };
@@ -2247,6 +2258,67 @@ mod tests {
                     .map(|v| v.to_verified());
                 assert_eq!(reused, fresh, "round {round}, {instant}, {headers:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_reused_scratch_never_serves_a_changed_first_block() {
+        // The scratch remembers the hash state after the canonical
+        // request's first 64 bytes. A request altered after signing in its
+        // last byte, after requests whose first block was the original's,
+        // must fail: served the original's state it would hash to the
+        // original canonical request and match the signature. Each
+        // request, good or altered, several times in a row and in turns.
+        use crate::{Credentials, Location, Settings, SigningParams};
+        let policy = test_policy();
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        let lookup = |id: &str| {
+            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
+                secret_access_key: "secret",
+                session_token: None,
+            })
+        };
+        let value = "v".repeat(60);
+        let headers = [("Host", "example.amazonaws.com"), ("a", value.as_str())];
+        let request = Request {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: b"{}",
+        };
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: "secret",
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::parse("2015-08-30T12:36:00Z").expect("time"),
+            settings: Settings::default(),
+        };
+        let signed = crate::sign(&request, &params, Location::Header).expect("signs");
+        // `POST\n/\n\na:` and the value: its character 53 is byte 63.
+        assert_eq!(signed.canonical_request.find("a:v"), Some(8));
+        let good = received_headers(&signed);
+        let altered_value = format!("{}w{}", &value[..53], &value[54..]);
+        let mut altered = good.clone();
+        let at = altered
+            .iter()
+            .position(|(name, _)| *name == "a")
+            .expect("the header");
+        altered[at].1 = &altered_value;
+        let order = [0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1];
+        for (step, &which) in order.iter().enumerate() {
+            let headers = [&good, &altered][which];
+            let received = as_received(&signed, headers, b"{}");
+            let fresh = verify(&received, &policy, lookup, &cache);
+            assert_eq!(fresh.is_ok(), which == 0, "step {step}: {fresh:?}");
+            let reused = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+                .map(|v| v.to_verified());
+            assert_eq!(reused, fresh, "step {step}");
         }
     }
 

@@ -464,3 +464,89 @@ fn every_signing_path_gives_the_same_result() {
         }
     }
 }
+
+#[test]
+fn a_reused_result_resumes_only_from_its_own_first_blocks() {
+    // A reused result remembers the hash states after the canonical
+    // request's and the string to sign's first 64 bytes. Requests whose
+    // canonical requests differ in the last byte of that block, the first
+    // byte after it, or earlier, or whose strings to sign differ (another
+    // second, another secret), each signed several times in a row and in a
+    // pseudo-random order, sign exactly as a fresh result does.
+    //
+    // The canonical request starts `POST\n/\n\na:` and the value of `a`
+    // follows from byte 10: its character 53 is byte 63, the block's last.
+    let value = |at: Option<usize>| -> String {
+        (0..60)
+            .map(|i| if Some(i) == at { 'w' } else { 'v' })
+            .collect()
+    };
+    let values = [
+        value(None),
+        value(Some(53)),
+        value(Some(54)),
+        value(Some(0)),
+    ];
+    let variants: Vec<(&str, &str, i64, &str)> = values
+        .iter()
+        .map(|v| ("POST", v.as_str(), 0, "secret-a"))
+        .chain([
+            ("PUT", values[0].as_str(), 0, "secret-a"),
+            ("POST", values[0].as_str(), 1, "secret-a"),
+            ("POST", values[0].as_str(), 0, "secret-b"),
+        ])
+        .collect();
+    let sign_variant = |index: usize, signer: Option<(&Signer, &mut Signed)>| -> Signed {
+        let (method, value, second, secret) = variants[index];
+        let headers = [("Host", "example.amazonaws.com"), ("a", value)];
+        let request = Request {
+            method,
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: b"{}",
+        };
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: secret,
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::from_unix(1_440_938_160 + second).expect("time"),
+            settings: Settings::default(),
+        };
+        match signer {
+            Some((signer, reused)) => {
+                signer
+                    .sign_into(&request, &params, Location::Header, reused)
+                    .expect("signs");
+                reused.clone()
+            }
+            None => sign(&request, &params, Location::Header).expect("signs"),
+        }
+    };
+    // The layout the test relies on: byte 63 is the value's character 53.
+    let first = sign_variant(0, None);
+    assert_eq!(&first.canonical_request[..12], "POST\n/\n\na:vv");
+    assert_eq!(
+        sign_variant(1, None).canonical_request.find('w'),
+        Some(63),
+        "the first block's last byte"
+    );
+
+    let mut rng = Rng(0x5eed_0f0b_10c0);
+    let runs = (0..variants.len()).flat_map(|index| [index; 3]);
+    let shuffled: Vec<usize> = (0..300).map(|_| rng.below(variants.len())).collect();
+    let signer = Signer::new();
+    let mut reused = Signed::default();
+    for (step, index) in runs.chain(shuffled).enumerate() {
+        let into = sign_variant(index, Some((&signer, &mut reused)));
+        assert_same(
+            &into,
+            &sign_variant(index, None),
+            &format!("step {step}, variant {index}"),
+        );
+    }
+}
