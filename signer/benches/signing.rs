@@ -74,6 +74,17 @@ struct Case {
     region: &'static str,
     service: &'static str,
     s3: bool,
+    /// The same request but for a few bytes in its canonical request's
+    /// first block, of the same length: the same work, and a reused
+    /// output's memo of that block does not serve one after the other.
+    twin: Twin,
+}
+
+/// Where a case's twin differs from it (see [`Case::twin`]).
+struct Twin {
+    path: &'static str,
+    query: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
 }
 
 impl Case {
@@ -84,6 +95,15 @@ impl Case {
             query: self.query,
             headers: &self.headers,
             body: &self.body,
+        }
+    }
+
+    fn twin_request(&self) -> Request<'_> {
+        Request {
+            path: self.twin.path,
+            query: self.twin.query,
+            headers: &self.twin.headers,
+            ..self.request()
         }
     }
 
@@ -157,6 +177,11 @@ fn cases() -> Vec<Case> {
             region: "us-east-1",
             service: "iam",
             s3: false,
+            twin: Twin {
+                path: "/",
+                query: "Version=2010-05-08&Action=ListUsers&MaxItems=200",
+                headers: vec![("Host", "iam.amazonaws.com")],
+            },
         },
         Case {
             group: "post_json100_headers5",
@@ -175,6 +200,17 @@ fn cases() -> Vec<Case> {
             region: "us-east-1",
             service: "dynamodb",
             s3: false,
+            twin: Twin {
+                path: "/",
+                query: "",
+                headers: vec![
+                    ("Host", "dynamodb.us-east-1.amazonaws.com"),
+                    ("Content-Type", "application/x-amz-json-1.0"),
+                    ("X-Amz-Target", "DynamoDB_20120810.GetItem"),
+                    ("Content-Length", "100"),
+                    ("Accept-Encoding", "compress"),
+                ],
+            },
         },
         Case {
             group: "s3_put_1mib",
@@ -193,6 +229,15 @@ fn cases() -> Vec<Case> {
             region: "us-east-1",
             service: "s3",
             s3: true,
+            twin: Twin {
+                path: "/photos/2015/08/30/dog%20picture.jpg",
+                query: "",
+                headers: vec![
+                    ("Host", "examplebucket.s3.amazonaws.com"),
+                    ("Content-Type", "image/jpeg"),
+                    ("Content-Length", "1048576"),
+                ],
+            },
         },
     ]
 }
@@ -410,7 +455,8 @@ fn bench(
         // through a minute: a reused `Signed` remembers the HMAC state
         // after the string to sign's first block (algorithm, time, start of
         // the scope), which a stream signing many times a second meets
-        // again; here it never does, so every compression is paid.
+        // again; here it never does. (Its memo of the canonical request's
+        // first block, which holds no time, still serves.)
         let each_second: Vec<SigningParams<'_>> = (0..60)
             .map(|second| SigningParams {
                 time: SigningTime::from_unix((UNIX_SECONDS + second) as i64).expect("time"),
@@ -434,6 +480,39 @@ fn bench(
 
         // Every contender, by name: criterion times each alone, and the
         // paired measurement below times the pairs the targets compare.
+        // The same again, alternating with the twin request, whose
+        // canonical request differs in the first block: no memo serves,
+        // the worst case of a reused `Signed`.
+        let twin_request = case.twin_request();
+        let twin_reference = sign_headers(&twin_request, &params).expect("signs");
+        let (ours, twin) = (
+            &reference.canonical_request,
+            &twin_reference.canonical_request,
+        );
+        assert_eq!(ours.len(), twin.len(), "{}: the twin's work", case.group);
+        assert_ne!(
+            ours[..64],
+            twin[..64],
+            "{}: the twin's first block",
+            case.group
+        );
+        let alternating = [request, twin_request];
+        let mut no_memo_reused = Signed::default();
+        let mut no_memo_turn = 0;
+        for (turn, second_params) in each_second.iter().enumerate() {
+            let request = &alternating[turn % 2];
+            signer
+                .sign_into(
+                    request,
+                    second_params,
+                    Location::Header,
+                    &mut no_memo_reused,
+                )
+                .expect("signs");
+            let expected = sign_headers(request, second_params).expect("signs");
+            assert_same(&no_memo_reused, &expected);
+        }
+
         let mut contenders: Vec<Contender<'_>> = vec![
             (
                 "ours_cached",
@@ -472,6 +551,21 @@ fn bench(
                         )
                         .expect("signs");
                     black_box(&new_second_reused);
+                }),
+            ),
+            (
+                "ours_cached_into_no_memo",
+                Box::new(|| {
+                    no_memo_turn = (no_memo_turn + 1) % each_second.len();
+                    signer
+                        .sign_into(
+                            black_box(&alternating[no_memo_turn % 2]),
+                            black_box(&each_second[no_memo_turn]),
+                            Location::Header,
+                            &mut no_memo_reused,
+                        )
+                        .expect("signs");
+                    black_box(&no_memo_reused);
                 }),
             ),
             (
@@ -727,6 +821,14 @@ fn targets() -> Vec<Target> {
         );
         add(
             g,
+            "  the same, no memo serving (sign_into)",
+            "ours_cached_into_no_memo",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
             "throughput vs aws-sigv4, no cache (sign_headers)",
             "ours_uncached",
             "aws_sigv4",
@@ -761,6 +863,14 @@ fn targets() -> Vec<Target> {
             g,
             "  the same, each signature in a new second (sign_into)",
             "ours_cached_into_new_second",
+            "floor",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  the same, no memo serving (sign_into)",
+            "ours_cached_into_no_memo",
             "floor",
             1.5,
             false,
@@ -874,10 +984,11 @@ fn summary(since: SystemTime, floors: &[(&str, usize)], paired: &Paired) {
     println!();
     println!("== summary (criterion medians from this run) ==");
     let show = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), format_ns);
-    const FUNCTIONS: [&str; 11] = [
+    const FUNCTIONS: [&str; 12] = [
         "ours_cached",
         "ours_cached_into",
         "ours_cached_into_new_second",
+        "ours_cached_into_no_memo",
         "ours_uncached",
         "ours_uncached_into",
         "aws_sigv4",
