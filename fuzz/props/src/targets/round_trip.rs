@@ -120,9 +120,12 @@ pub fn verify_as_received(
     let lookup = |akid: &str| (akid == input.access_key_id.as_str()).then_some(known);
     let fresh = verify(&request, &policy, lookup, &KeyCache::new());
     // The same through one scratch and cache kept across every input:
-    // what they remember of one (the key's entry, the HMAC state of the
-    // string to sign's first block, the last X-Amz-Date) must never change
-    // the answer for the next.
+    // what they remember of one (the key's entry, the hash states after
+    // the canonical request's and the string to sign's first blocks, the
+    // last X-Amz-Date, the last Authorization parse) must never change the
+    // answer for the next. (Each input is verified twice, signed and
+    // forged, so a first block's state is made and the next input that
+    // starts the same is served it.)
     REUSED.with(|reused| {
         let (cache, scratch) = &mut *reused.borrow_mut();
         let again = verify_into(&request, &policy, lookup, cache, scratch).map(|v| v.to_verified());

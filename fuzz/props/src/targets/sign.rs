@@ -9,7 +9,8 @@
 //! `name:value` line per signed header, a blank line, the signed header
 //! list, the payload hash); `sign_headers`, `presign` and a key-caching
 //! `Signer` (twice: cold and warm cache) give identical results, and so
-//! does `Signer::sign_into` into one result reused across inputs.
+//! does `Signer::sign_into` into one result reused across inputs (twice
+//! per input, so that its memos serve the next).
 
 use crate::request::{header_pairs, model_sign, SignInput};
 use sigv4_signer::{presign, sign, sign_headers, Location, Signed, Signer};
@@ -140,15 +141,23 @@ pub fn check(input: &Input) {
         same(&signed, &cached, round);
     }
     // Into one `Signed` kept across every input, with one signer: what it
-    // remembers of one input (the key's entry, the HMAC state of the
-    // string to sign's first block) must never change the next one's
-    // result.
+    // remembers of one input (the key's entry, the hash states after the
+    // canonical request's and the string to sign's first blocks) must
+    // never change the next one's result. Twice: a first block's state is
+    // made the second time in a row it is seen, so the next input that
+    // starts the same (a mutation of this one's tail) is served it.
     REUSED.with(|reused| {
         let (signer, into) = &mut *reused.borrow_mut();
-        signer
-            .sign_into(&request, &params, location, into)
-            .expect("same input");
-        same(&signed, into, "sign_into, reused across inputs");
+        for time in ["first", "second"] {
+            signer
+                .sign_into(&request, &params, location, into)
+                .expect("same input");
+            same(
+                &signed,
+                into,
+                &format!("sign_into, reused across inputs, {time} time"),
+            );
+        }
     });
 }
 
