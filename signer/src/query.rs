@@ -165,28 +165,42 @@ impl Split<'_, '_> {
 }
 
 /// Bit `i` is set where `chunk[i]` (of at most 64 bytes) is not
-/// unreserved. Eight bytes at a time and without a branch: their flags,
-/// 0 or 1, as the bytes of a word, which one multiplication gathers into
-/// the word's top eight bits (flag `j` lands on bit `56 + j`, and no two
-/// partial products meet there).
+/// unreserved.
+///
+/// Each byte's flag, 0 or 1, is computed by range tests rather than
+/// looked up in [`crate::is_unreserved`]'s table: the loop then has no
+/// load per byte, and the compiler turns it into vector compares, 16
+/// bytes per instruction with x86-64's baseline SSE2 (a table lookup
+/// cannot be vectorized so). The flags are then gathered eight at a time
+/// into eight bits by one multiplication: as the bytes of a word, flag `j`
+/// lands on bit `56 + j`, and no two partial products meet there. Bytes
+/// past the chunk's end stay 0. Measured in one process, both versions in
+/// the same binary: the benchmark's GET signs 17 to 21 ns faster than
+/// with the table's flags, a query of 140 bytes about 29 ns.
 fn reserved_mask(chunk: &[u8]) -> u64 {
-    let flag = |byte: &u8| u8::from(!is_unreserved(*byte));
-    let mut mask = 0;
-    let mut groups = chunk.chunks_exact(8);
-    let mut shift = 0;
-    for group in &mut groups {
-        let mut flags = [0u8; 8];
-        for (slot, byte) in flags.iter_mut().zip(group) {
-            *slot = flag(byte);
-        }
-        let gathered = u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask |= gathered << shift;
-        shift += 8;
+    let mut flags = [0u8; 64];
+    for (flag, &byte) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from(!is_unreserved_by_ranges(byte));
     }
-    for (offset, byte) in groups.remainder().iter().enumerate() {
-        mask |= u64::from(flag(byte)) << (shift + offset);
+    let mut mask = 0;
+    for (index, group) in flags.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        let gathered = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= gathered << (index * 8);
     }
     mask
+}
+
+/// [`crate::is_unreserved`] by range tests, without a branch or a load:
+/// `A-Z`, `a-z` (one test, with the case bit set), `0-9`, `-` and `.`
+/// (adjacent), `_`, `~`.
+#[inline(always)]
+fn is_unreserved_by_ranges(byte: u8) -> bool {
+    let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
+    let digit = byte.wrapping_sub(b'0') < 10;
+    let dash_or_dot = byte.wrapping_sub(b'-') < 2;
+    letter | digit | dash_or_dot | (byte == b'_') | (byte == b'~')
 }
 
 /// Whether `wire[at..]` starts with an escape that re-encoding keeps as
@@ -228,6 +242,17 @@ mod tests {
         let mut out = String::new();
         canonical_query(query, &[], &mut out);
         out
+    }
+
+    #[test]
+    fn the_range_tests_agree_with_the_unreserved_table() {
+        for byte in 0..=255u8 {
+            assert_eq!(
+                is_unreserved_by_ranges(byte),
+                crate::is_unreserved(byte),
+                "{byte:#04x}"
+            );
+        }
     }
 
     #[test]
