@@ -2140,6 +2140,30 @@ mod tests {
             .collect()
     }
 
+    /// The lookup of the tests below: `AKIDEXAMPLE`, secret `secret`.
+    fn example_lookup(id: &str) -> Option<KnownKeyRef<'static>> {
+        (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
+            secret_access_key: "secret",
+            session_token: None,
+        })
+    }
+
+    /// Parameters signing as [`example_lookup`]'s key on
+    /// `us-east-1/service` at `instant`.
+    fn example_params(instant: &str) -> crate::SigningParams<'static> {
+        crate::SigningParams {
+            credentials: crate::Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: "secret",
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::parse(instant).expect("time"),
+            settings: crate::Settings::default(),
+        }
+    }
+
     /// A signed request as a server receives it.
     fn as_received<'a>(
         signed: &'a crate::Signed,
@@ -2206,16 +2230,10 @@ mod tests {
         // same second, a second later, the next day, too old, and with a
         // malformed date in between each get what a fresh verification
         // gives.
-        use crate::{Credentials, Location, Settings, SigningParams};
         let policy = test_policy();
         let cache = KeyCache::new();
         let mut scratch = VerifyScratch::new();
-        let lookup = |id: &str| {
-            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
-                secret_access_key: "secret",
-                session_token: None,
-            })
-        };
+        let lookup = example_lookup;
         let headers = [("Host", "example.amazonaws.com")];
         let request = Request {
             method: "GET",
@@ -2234,18 +2252,8 @@ mod tests {
             "2015-08-30T12:36:01Z",
         ];
         for (round, instant) in instants.iter().enumerate() {
-            let params = SigningParams {
-                credentials: Credentials {
-                    access_key_id: "AKIDEXAMPLE",
-                    secret_access_key: "secret",
-                    session_token: None,
-                },
-                region: "us-east-1",
-                service: "service",
-                time: SigningTime::parse(instant).expect("time"),
-                settings: Settings::default(),
-            };
-            let signed = crate::sign(&request, &params, Location::Header).expect("signs");
+            let params = example_params(instant);
+            let signed = crate::sign(&request, &params, crate::Location::Header).expect("signs");
             let good = received_headers(&signed);
             // The same request with its date one digit off: malformed.
             let mut bad = good.clone();
@@ -2269,16 +2277,10 @@ mod tests {
         // must fail: served the original's state it would hash to the
         // original canonical request and match the signature. Each
         // request, good or altered, several times in a row and in turns.
-        use crate::{Credentials, Location, Settings, SigningParams};
         let policy = test_policy();
         let cache = KeyCache::new();
         let mut scratch = VerifyScratch::new();
-        let lookup = |id: &str| {
-            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
-                secret_access_key: "secret",
-                session_token: None,
-            })
-        };
+        let lookup = example_lookup;
         let value = "v".repeat(60);
         let headers = [("Host", "example.amazonaws.com"), ("a", value.as_str())];
         let request = Request {
@@ -2288,18 +2290,8 @@ mod tests {
             headers: &headers,
             body: b"{}",
         };
-        let params = SigningParams {
-            credentials: Credentials {
-                access_key_id: "AKIDEXAMPLE",
-                secret_access_key: "secret",
-                session_token: None,
-            },
-            region: "us-east-1",
-            service: "service",
-            time: SigningTime::parse("2015-08-30T12:36:00Z").expect("time"),
-            settings: Settings::default(),
-        };
-        let signed = crate::sign(&request, &params, Location::Header).expect("signs");
+        let params = example_params("2015-08-30T12:36:00Z");
+        let signed = crate::sign(&request, &params, crate::Location::Header).expect("signs");
         // `POST\n/\n\na:` and the value: its character 53 is byte 63.
         assert_eq!(signed.canonical_request.find("a:v"), Some(8));
         let good = received_headers(&signed);
