@@ -46,6 +46,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "path-normalized", explanation: "the path was normalized; S3 signs it exactly as sent, with `.`, `..` and `//`", apply: |r| r.flip_normalize = true },
     FaultSpec { id: "header-value-not-trimmed", explanation: "header values were not trimmed; remove leading and trailing spaces and collapse inner runs of spaces to one", apply: |r| r.header_trim = HeaderTrim::None },
     FaultSpec { id: "header-inner-spaces-kept", explanation: "inner runs of spaces in header values were kept; collapse each run to one space (quoted strings too)", apply: |r| r.header_trim = HeaderTrim::EndsOnly },
+    FaultSpec { id: "header-tabs-trimmed-as-spaces", explanation: "tabs in a header value were trimmed and collapsed like spaces; SigV4 trims and collapses only the space character (contested: botocore and others do this too)", apply: |r| r.header_trim = HeaderTrim::AllWhitespace },
     FaultSpec { id: "header-repeated-joined-with-space", explanation: "repeated headers were joined with `, `; join their values with `,` and no space", apply: |r| r.repeated = Repeated::CommaSpace },
     FaultSpec { id: "header-repeated-first-only", explanation: "only the first of repeated headers was signed; join all their values with `,` in order", apply: |r| r.repeated = Repeated::FirstOnly },
     FaultSpec { id: "header-repeated-sorted", explanation: "the values of a repeated header were sorted; keep them in the order they were sent", apply: |r| r.repeated = Repeated::Sorted },
@@ -114,6 +115,9 @@ enum HeaderTrim {
     Correct,
     None,
     EndsOnly,
+    /// Every ASCII whitespace character trimmed and collapsed, as
+    /// Python's `str.split()` does.
+    AllWhitespace,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Repeated {
@@ -150,11 +154,27 @@ pub struct Evidence {
 }
 
 /// Whether a fault applies to this case at all (a flip of an option is
-/// named after the direction it goes).
+/// named after the direction it goes; a header fault needs the kind of
+/// header it is about, so that a side effect of its rewrite, such as a
+/// trim, is never reported as a proof of it).
 fn applicable(spec: &FaultSpec, message: &SignMessage) -> bool {
     let o = &message.options;
     let has_token = message.credentials.session_token.is_some();
+    let headers = &message.request.headers;
+    let any_value = |what: char| headers.iter().any(|(_, value)| value.contains(what));
+    let repeated_name = || {
+        headers.iter().enumerate().any(|(at, (name, _))| {
+            headers[..at]
+                .iter()
+                .any(|(earlier, _)| earlier.eq_ignore_ascii_case(name))
+        })
+    };
     match spec.id {
+        "header-tabs-trimmed-as-spaces" => any_value('\t'),
+        "header-multiline-joined-with-comma" => any_value('\n'),
+        "header-repeated-joined-with-space"
+        | "header-repeated-first-only"
+        | "header-repeated-sorted" => repeated_name(),
         "path-single-encoded" => o.double_encode_path,
         "path-double-encoded" => !o.double_encode_path,
         "path-not-normalized" => o.normalize_path,
@@ -454,7 +474,9 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
     let mut values: Vec<(String, String)> = headers
         .iter()
         .map(|(n, v)| {
-            let v = if rules.fold_with_comma {
+            let v = if rules.header_trim == HeaderTrim::AllWhitespace {
+                v.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+            } else if rules.fold_with_comma {
                 v.split('\n')
                     .map(|l| l.trim_matches([' ', '\t', '\r']))
                     .collect::<Vec<_>>()
@@ -466,7 +488,7 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
         })
         .collect();
     match rules.header_trim {
-        HeaderTrim::Correct => {}
+        HeaderTrim::Correct | HeaderTrim::AllWhitespace => {}
         HeaderTrim::None | HeaderTrim::EndsOnly => {
             // Build the block by hand: the signer always trims.
             let mut order: Vec<usize> = (0..values.len()).collect();

@@ -55,7 +55,7 @@ pub struct FuzzArgs {
     /// Adapter calls allowed for shrinking each case found.
     #[arg(long, default_value_t = 500, value_name = "N")]
     pub shrink_steps: u32,
-    /// Also generate contested requests (raw spaces and UTF-8 in the path); their cases are written as contested.
+    /// Also generate contested requests (raw spaces and UTF-8 in the path, tabs in header values); their cases are written as contested.
     #[arg(long)]
     pub contested: bool,
 }

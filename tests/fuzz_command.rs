@@ -350,7 +350,7 @@ fn generated_requests_survive_the_vector_format() {
     ]
     .map(str::to_owned);
     let signer = Signer::new();
-    let (mut contested, mut folded, mut repeated, mut presigned) = (0, 0, 0, 0);
+    let (mut contested, mut folded, mut repeated, mut presigned, mut tabbed) = (0, 0, 0, 0, 0);
     for contested_too in [false, true] {
         let scope = generate::Scope::of_features(&all, contested_too);
         let strategy = generate::message(scope);
@@ -379,6 +379,20 @@ fn generated_requests_survive_the_vector_format() {
             let result = reference_check::check_case(&signer, case);
             assert_eq!(result.verdict, Verdict::Pass, "{}", dir.display());
             contested += usize::from(result.contested.is_some());
+            // Without `--contested`, nothing contested: no raw space or
+            // UTF-8 on the request line, no tab in a header value.
+            assert!(
+                contested_too || result.contested.is_none(),
+                "{}",
+                dir.display()
+            );
+            tabbed += usize::from(
+                message
+                    .request
+                    .headers
+                    .iter()
+                    .any(|(_, v)| v.contains('\t')),
+            );
             assert_eq!(
                 result.contested.is_some(),
                 vector::contested_reason(&message).is_some()
@@ -407,5 +421,5 @@ fn generated_requests_survive_the_vector_format() {
         let _ = std::fs::remove_dir_all(&root);
     }
     // The generator reaches the hard parts.
-    assert!(contested > 0 && folded > 10 && repeated > 10 && presigned > 50);
+    assert!(contested > 0 && folded > 10 && repeated > 10 && presigned > 50 && tabbed > 0);
 }

@@ -56,7 +56,11 @@ fn every_catalogued_fault_is_proven_on_its_case() {
     for (fault, case) in &faults {
         let case = case.as_str().expect("a case id");
         let adapter = format!("python3 tests/adapters/faulty_signer.py --fault {fault}");
-        let (code, report) = run_json(&adapter, &["--filter", case]);
+        // The contested faults have their cases in tests/fault-vectors.
+        let (code, report) = run_json(
+            &adapter,
+            &["--vectors", "tests/fault-vectors", "--filter", case],
+        );
         let result = &cases(&report)[0];
         let diagnosed: Vec<(&str, bool)> = result["diagnosis"]
             .as_array()

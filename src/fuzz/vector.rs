@@ -18,14 +18,15 @@ pub struct Provenance {
     pub origin: String,
 }
 
-/// Why the request line is contested, if it is: a raw space or raw
-/// non-ASCII byte, which no HTTP client sends as is.
+/// Why the request is contested, if it is: a raw space or raw non-ASCII
+/// byte on the request line, which no HTTP client sends as is; or a tab in
+/// a header value, where signers disagree.
 pub fn contested_reason(message: &SignMessage) -> Option<String> {
     let target = format!("{}?{}", message.request.path, message.request.query);
     let space = target.contains(' ');
     let utf8 = !target.is_ascii();
-    (space || utf8).then(|| {
-        format!(
+    if space || utf8 {
+        return Some(format!(
             "the request line carries {}, which no HTTP client sends as is; a library that \
              percent-encodes the path first signs another canonical URI",
             match (space, utf8) {
@@ -33,7 +34,19 @@ pub fn contested_reason(message: &SignMessage) -> Option<String> {
                 (true, false) => "a raw space",
                 _ => "raw UTF-8",
             }
-        )
+        ));
+    }
+    let tab = message
+        .request
+        .headers
+        .iter()
+        .any(|(_, value)| value.contains('\t'));
+    tab.then(|| {
+        "a header value holds a tab: AWS's Rust SDK trims and collapses only spaces, as the \
+         reference does, while botocore, minio and others treat every whitespace character \
+         alike; and an HTTP server drops a tab at either end of a value before any signer \
+         sees it"
+            .to_owned()
     })
 }
 

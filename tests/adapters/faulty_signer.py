@@ -59,6 +59,7 @@ FAULTS = (
     "path-normalized",
     "header-value-not-trimmed",
     "header-inner-spaces-kept",
+    "header-tabs-trimmed-as-spaces",
     "header-repeated-joined-with-space",
     "header-repeated-first-only",
     "header-repeated-sorted",
@@ -297,6 +298,8 @@ class FaultySigner:
             return value.replace("\r", "").replace("\n", "")
         if self._is("header-inner-spaces-kept"):
             return value.replace("\r", "").replace("\n", "").strip(" ")
+        if self._is("header-tabs-trimmed-as-spaces"):
+            return " ".join(value.split())  # botocore's way: any whitespace
         return self._trim(value)
 
     def canonical_headers(self, headers):
