@@ -75,6 +75,80 @@ pub fn check_all(
     (results, info)
 }
 
+/// A run through an adapter that checked nothing at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NothingChecked {
+    /// The adapter never answered a case, or declares nothing it can sign:
+    /// a setup error (exit 2), not a verdict on the signer.
+    Broken(String),
+    /// Every case was skipped for a feature the adapter does not declare.
+    /// The contract calls that a pass; the caller warns.
+    AllSkipped(String),
+}
+
+/// Whether the run checked nothing: no case passed or failed. Then what
+/// went wrong, from the first case that shows it (a worker's later cases
+/// say only "not run").
+pub fn nothing_checked(
+    results: &[CaseResult],
+    info: &AdapterInfo,
+    oneshot: bool,
+) -> Option<NothingChecked> {
+    let checked = |r: &&CaseResult| matches!(r.verdict, Verdict::Pass | Verdict::Fail(_));
+    if results.is_empty() || results.iter().any(|r| checked(&r)) {
+        return None;
+    }
+    let errors: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::AdapterError { .. }))
+        .collect();
+    let first_error = errors
+        .iter()
+        .find(|r| matches!(&r.verdict, Verdict::AdapterError { reason, .. } if !reason.starts_with("not run")))
+        .or(errors.first());
+    if let Some(CaseResult {
+        id,
+        verdict: Verdict::AdapterError {
+            reason,
+            stderr_tail,
+        },
+        ..
+    }) = first_error
+    {
+        let tail = if stderr_tail.is_empty() {
+            String::new()
+        } else {
+            format!("\nits stderr ended with:\n{}", stderr_tail.trim_end())
+        };
+        let skipped = results.len() - errors.len();
+        let skipped = if skipped == 0 {
+            String::new()
+        } else {
+            format!(", {skipped} skipped")
+        };
+        return Some(NothingChecked::Broken(format!(
+            "the adapter answered no case ({} adapter errors{skipped}); the first, on {id}: {reason}{tail}",
+            errors.len(),
+        )));
+    }
+    let signs = |f: &str| info.features.iter().any(|have| have == f);
+    if !oneshot && !signs("header") && !signs("query") {
+        return Some(NothingChecked::Broken(format!(
+            "the adapter declares neither the header nor the query feature (its hello's \
+             features: {:?}), so every case was skipped; see docs/adapter-protocol.md",
+            info.features
+        )));
+    }
+    let reason = match &results[0].verdict {
+        Verdict::Skipped { reason } => reason.as_str(),
+        _ => "",
+    };
+    Some(NothingChecked::AllSkipped(format!(
+        "no case was checked: all {} selected cases were skipped (the first: {reason})",
+        results.len()
+    )))
+}
+
 fn check_case(
     signer: &Signer,
     adapter: &mut Adapter,

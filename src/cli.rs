@@ -361,6 +361,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         .as_deref()
         .map(crate::baseline::load)
         .transpose()?;
+    let mut adapter_info = None;
     let (mut results, subject) = match &args.adapter {
         None => {
             let signer = Signer::new();
@@ -390,6 +391,18 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 timeout: Duration::from_secs_f64(args.timeout),
             };
             let (results, info) = crate::adapter_check::check_all(&config, &cases, args.jobs);
+            let unknown: Vec<&String> = info
+                .features
+                .iter()
+                .filter(|f| !crate::protocol::ALL_FEATURES.contains(&f.as_str()))
+                .collect();
+            if !unknown.is_empty() && !args.oneshot {
+                eprintln!(
+                    "warning: the adapter's hello declares unknown features {unknown:?}; the features are: {}",
+                    crate::protocol::ALL_FEATURES.join(", ")
+                );
+            }
+            adapter_info = Some(info.clone());
             let subject = Subject {
                 name: info.name,
                 version: info.version,
@@ -399,6 +412,19 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         }
     };
     crate::report::redact::redact(&mut results, &crate::report::redact::secrets_of(&cases));
+    // A run that checked nothing through a broken adapter is a setup error:
+    // one message, not a report of the same error per case (a JSON or
+    // JUnit report is still written, for CI to keep).
+    let nothing_checked = adapter_info
+        .as_ref()
+        .and_then(|info| crate::adapter_check::nothing_checked(&results, info, args.oneshot));
+    let broken = match &nothing_checked {
+        Some(crate::adapter_check::NothingChecked::Broken(why)) => Some(why.clone()),
+        _ => None,
+    };
+    if let (Some(why), Format::Human) = (&broken, args.format) {
+        return Err(why.clone());
+    }
     let comparison = baseline
         .as_ref()
         .map(|b| crate::baseline::compare(b, &results));
@@ -446,6 +472,12 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         Format::Junit => crate::report::junit::render(&subject.name, &results),
     };
     write_output(args.output.as_deref(), &report)?;
+    if let Some(why) = broken {
+        return Err(why);
+    }
+    if let Some(crate::adapter_check::NothingChecked::AllSkipped(why)) = &nothing_checked {
+        eprintln!("warning: {why}");
+    }
     if args.output.is_some() && args.format != Format::Human {
         let s = crate::verdict::Summary::of(&results);
         eprintln!(

@@ -100,7 +100,19 @@ fn misbehave(mode: &str, timeout: &str) -> Vec<Value> {
             "2",
         ],
     );
-    assert!(code == Some(0) || code == Some(1), "{mode}: exit {code:?}");
+    // 2 when no case got an answer: the adapter is broken as a whole.
+    let expected: &[i32] = if cases(&report)
+        .iter()
+        .all(|c| c["verdict"] == "adapter-error")
+    {
+        &[2]
+    } else {
+        &[0, 1]
+    };
+    assert!(
+        code.is_some_and(|c| expected.contains(&c)),
+        "{mode}: exit {code:?}"
+    );
     let cases = cases(&report).clone();
     assert_eq!(cases.len(), 16, "{mode}: the run did not finish every case");
     cases
@@ -193,6 +205,79 @@ fn handshake_failures_give_up_after_three_starts() {
         // Two workers, three failed starts each, the rest not run.
         assert_eq!(not_run, 16 - 6, "{mode}");
     }
+}
+
+/// Runs `check` through `adapter` in the human format: (exit, stdout,
+/// stderr).
+fn run_human(adapter: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--adapter", adapter, "--timeout", "5"])
+        .args(extra)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_adapter_that_never_answers_is_a_setup_error_said_once() {
+    let (code, stdout, stderr) = run_human("no-such-adapter-command-here", &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stdout.is_empty(),
+        "no report of the same error per case: {stdout}"
+    );
+    assert!(
+        stderr.starts_with("error: the adapter answered no case (125 adapter errors)")
+            && stderr.contains("no-such-adapter-command-here: not found"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("adapter exited").count(), 1, "{stderr}");
+    // A JSON report still has a verdict for every case.
+    let (code, report) = run_json("no-such-adapter-command-here", &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(cases(&report).len(), 125);
+}
+
+/// A persistent adapter whose hello declares `features`, and that answers
+/// every sign message as unsupported.
+fn declaring(features: &str) -> String {
+    format!(
+        "python3 -c 'import json,sys\nfor line in sys.stdin:\n m=json.loads(line)\n \
+         print(json.dumps({{\"type\":\"hello\",\"protocol\":1,\"name\":\"t\",\"version\":\"0\",\"features\":{features}}} \
+         if m[\"type\"]==\"hello\" else {{\"type\":\"unsupported\",\"id\":m[\"id\"],\"reason\":\"not yet\"}}), flush=True)'"
+    )
+}
+
+#[test]
+fn an_adapter_that_declares_nothing_it_signs_is_a_setup_error() {
+    let (code, _, stderr) = run_human(&declaring("[]"), &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("declares neither the header nor the query feature"),
+        "{stderr}"
+    );
+    // A misspelt feature is named.
+    let (code, _, stderr) = run_human(&declaring("[\"headr\"]"), &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("unknown features [\"headr\"]"), "{stderr}");
+}
+
+#[test]
+fn a_run_where_every_case_was_skipped_passes_with_a_warning() {
+    let (code, stdout, stderr) = run_human(
+        &declaring("[\"header\"]"),
+        &["--filter", "aws-v4/get-vanilla/*"],
+    );
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("warning: no case was checked: all 2 selected cases were skipped"),
+        "{stderr}"
+    );
 }
 
 #[test]
