@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use sigv4_signer::Signer;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -419,6 +419,16 @@ fn shrink<T: ValueTree<Value = SignMessage>>(
     calls
 }
 
+/// Creates `dir` if needed and checks that a file can be written in it.
+fn probe_writable(dir: &Path) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot write found cases to {}: {e}", dir.display());
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let probe = dir.join(format!(".sigv4-conformance-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(cannot)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Runs `sigv4-conformance fuzz`. Returns the exit status: 0 no
 /// disagreement, 1 disagreements found.
 ///
@@ -445,6 +455,10 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             .map(|d| d.as_nanos() as u64 % 1_000_000_000)
             .unwrap_or(1)
     });
+    // Found cases must not be lost to an unwritable directory: checked
+    // before the first exchange, and removed again if it stays empty.
+    let out_existed = args.out.exists();
+    probe_writable(&args.out)?;
     install_interrupt_handler();
     let config = AdapterConfig {
         command: args.adapter.clone(),
@@ -556,7 +570,9 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         let mut write = |m: &SignMessage, o: &Outcome, calls: u32, errors: &mut Vec<String>| {
             let name = case_name(m, o);
             if let Err(e) = std::fs::create_dir_all(&args.out) {
-                errors.push(format!("cannot create {}: {e}", args.out.display()));
+                let e = format!("cannot create {}: {e}", args.out.display());
+                eprintln!("warning: could not write a case: {e}");
+                errors.push(e);
                 return;
             }
             match vector::write_case(&args.out, &name, m, &provenance(m, o, calls)) {
@@ -568,7 +584,11 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
                     }
                     current_dir = Some(dir);
                 }
-                Err(e) => errors.push(format!("{name}: {e}")),
+                Err(e) => {
+                    let e = format!("{name}: {e}");
+                    eprintln!("warning: could not write a case: {e}");
+                    errors.push(e);
+                }
             }
         };
         write(&message, &outcome, 0, &mut write_errors);
@@ -663,12 +683,21 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             args.out.display()
         ));
     }
+    // Case i depends only on the seed and i, so the cases run are
+    // `--cases done`, whatever stopped the run.
     out.push_str(&format!(
-        "rerun:  sigv4-conformance fuzz --adapter {:?} --seed {seed} --cases {}\n",
-        args.adapter, args.cases
+        "rerun:  sigv4-conformance fuzz --adapter {:?} --seed {seed} --cases {done}\n",
+        args.adapter
     ));
-    for e in &write_errors {
-        out.push_str(&format!("warning: could not write a case: {e}\n"));
+    if !write_errors.is_empty() {
+        out.push_str(&format!(
+            "warning: {} case(s) could not be written (see above); the rerun line finds them again\n",
+            write_errors.len()
+        ));
+    }
+    if !out_existed && found.is_empty() {
+        // Created by the probe and still empty: leave nothing behind.
+        let _ = std::fs::remove_dir(&args.out);
     }
     let mut stdout = std::io::stdout().lock();
     let _ = stdout

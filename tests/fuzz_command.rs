@@ -164,7 +164,7 @@ fn the_faultless_signer_and_the_reference_agree_on_everything() {
             "{name}: {}",
             r.stdout
         );
-        assert!(case_dirs(&out).is_empty(), "{name}: a case was written");
+        assert!(!out.exists(), "{name}: the empty --out directory was left");
         let _ = std::fs::remove_dir_all(&out);
     }
 }
@@ -226,6 +226,27 @@ fn usage_and_setup_errors_exit_2() {
     assert!(r.stderr.contains("did not start"), "{}", r.stderr);
     let r = run(&["fuzz", "--adapter", "true", "--cases", "0"]);
     assert_eq!(r.code, Some(2));
+    // An --out where nothing can be written, before any case is run.
+    let file = temp_dir("not-a-dir");
+    std::fs::write(&file, b"").expect("a file");
+    let under_file = file.join("found");
+    let r = run(&[
+        "fuzz",
+        "--adapter",
+        &faulty("query-unsorted"),
+        "--cases",
+        "50",
+        "--out",
+        under_file.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("cannot write found cases to") && r.stdout.is_empty(),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let _ = std::fs::remove_file(&file);
 }
 
 #[test]
@@ -248,6 +269,19 @@ fn time_bound_stops_the_run() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(r.stdout.contains("time limit reached"), "{}", r.stdout);
+    // The rerun line repeats the cases that were run, not the bound.
+    let run_count = r
+        .stdout
+        .split("time limit reached; ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("a case count");
+    assert!(
+        r.stdout
+            .contains(&format!("--seed 3 --cases {run_count}\n")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
