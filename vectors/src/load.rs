@@ -127,6 +127,7 @@ fn cases_from<B: AsRef<[u8]>>(
         let context_text = read_text("context.json")?.unwrap_or_default();
         let context: Context = serde_json::from_str(&context_text)
             .map_err(|e| error(format!("{dir}/context.json"), e.to_string()))?;
+        check_time(&context.time).map_err(|reason| error(format!("{dir}/context.json"), reason))?;
         let request_file = format!("{dir}/request.txt");
         let request_bytes = files
             .get(&request_file)
@@ -148,6 +149,15 @@ fn cases_from<B: AsRef<[u8]>>(
             };
             if expected.canonical_request.is_none() && expected.signature.is_none() {
                 continue;
+            }
+            if let Some(signature) = &expected.signature {
+                let is_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+                if signature.len() != 64 || !signature.bytes().all(|b| is_hex(&b)) {
+                    return Err(error(
+                        format!("{dir}/{loc}-signature.txt"),
+                        format!("{signature:?} is not a signature: give 64 lower-case hex digits"),
+                    ));
+                }
             }
             locations += 1;
             cases.push(Case {
@@ -176,6 +186,49 @@ fn cases_from<B: AsRef<[u8]>>(
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(cases)
+}
+
+/// Checks `time` is a real instant written `YYYY-MM-DDTHH:MM:SSZ`, so a
+/// mistyped case is refused when it is loaded, naming its file, rather
+/// than blamed on the signer under test.
+fn check_time(time: &str) -> Result<(), String> {
+    let refuse = || {
+        Err(format!(
+            "\"time\": {time:?} is not an instant written YYYY-MM-DDTHH:MM:SSZ (UTC)"
+        ))
+    };
+    let bytes = time.as_bytes();
+    let shape = b"0000-00-00T00:00:00Z";
+    if bytes.len() != shape.len()
+        || !bytes.iter().zip(shape).all(|(&b, &s)| {
+            if s == b'0' {
+                b.is_ascii_digit()
+            } else {
+                b == s
+            }
+        })
+    {
+        return refuse();
+    }
+    let number = |at: usize, len: usize| {
+        bytes[at..at + len]
+            .iter()
+            .fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'))
+    };
+    let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2));
+    let (hour, minute, second) = (number(11, 2), number(14, 2), number(17, 2));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return refuse(),
+    };
+    if day == 0 || day > days || hour > 23 || minute > 59 || second > 59 {
+        return refuse();
+    }
+    Ok(())
 }
 
 fn strip_final_newline(mut text: String) -> String {
@@ -209,7 +262,38 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::base64_encode;
+    use super::{base64_encode, check_time};
+
+    #[test]
+    fn times_are_checked_when_a_case_is_loaded() {
+        for good in [
+            "2015-08-30T12:36:00Z",
+            "2024-02-29T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+        ] {
+            assert_eq!(check_time(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "yesterday",
+            "",
+            "20150830T123600Z",
+            "2015-08-30 12:36:00Z",
+            "2015-08-30T12:36:00",
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2015-13-01T00:00:00Z",
+            "2015-04-31T00:00:00Z",
+            "2015-08-00T00:00:00Z",
+            "2015-08-30T24:00:00Z",
+            "2015-08-30T12:60:00Z",
+            "2015-08-30T12:36:60Z",
+            "2015-08-30T12:36:00Z ",
+            "２015-08-30T12:36:00Z",
+        ] {
+            let refused = check_time(bad).expect_err(bad);
+            assert!(refused.contains("YYYY-MM-DDTHH:MM:SSZ"), "{refused}");
+        }
+    }
 
     #[test]
     fn base64_matches_rfc_4648_examples() {
