@@ -241,10 +241,22 @@ impl Process {
                         status.unwrap_or_else(|e| e.to_string())
                     ))
                 }
-                Err(RecvTimeoutError::Timeout) => Err(format!(
-                    "no answer within {:.1} s (the per-message timeout, --timeout)",
-                    timeout.as_secs_f64()
-                )),
+                Err(RecvTimeoutError::Timeout) => {
+                    let waited = format!(
+                        "no answer within {:.1} s (the per-message timeout, --timeout)",
+                        timeout.as_secs_f64()
+                    );
+                    Err(match self.child.try_wait() {
+                        Ok(Some(status)) => format!(
+                            "{waited}; the adapter exited ({status}) but its stdout stayed \
+                             open: a process it started still holds it"
+                        ),
+                        _ => format!(
+                            "{waited}; an answer is one line: end it with a newline and \
+                             flush stdout"
+                        ),
+                    })
+                }
             };
         }
     }

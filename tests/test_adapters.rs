@@ -280,6 +280,37 @@ fn a_run_where_every_case_was_skipped_passes_with_a_warning() {
     );
 }
 
+/// A persistent adapter that greets properly, then runs `on_sign` (Python,
+/// with `m` the message) for every sign message.
+fn greeting_then(on_sign: &str) -> String {
+    format!(
+        "python3 -c 'import json,sys,subprocess,time\nfor line in sys.stdin:\n m=json.loads(line)\n \
+         if m[\"type\"]==\"hello\": print(json.dumps({{\"type\":\"hello\",\"protocol\":1,\"name\":\"t\",\"version\":\"0\",\"features\":[\"header\"]}}), flush=True)\n \
+         else: {on_sign}'"
+    )
+}
+
+#[test]
+fn a_timeout_says_what_the_adapter_was_doing() {
+    let one = ["--filter", "aws-v4/get-vanilla/header", "--timeout", "1"];
+    // Exited, but a child it started keeps stdout open.
+    let adapter = greeting_then("subprocess.Popen([\"sleep\",\"3\"]); sys.exit(3)");
+    let (_, report) = run_json(&adapter, &one);
+    let r = reason(&cases(&report)[0]);
+    assert!(
+        r.contains("no answer within 1.0 s")
+            && r.contains("exited (exit status: 3) but its stdout stayed open"),
+        "{r}"
+    );
+    // Alive, with an answer that never ends its line.
+    let adapter = greeting_then(
+        "sys.stdout.write(json.dumps({\"type\":\"error\",\"id\":m[\"id\"],\"message\":\"x\"})); sys.stdout.flush(); time.sleep(3)",
+    );
+    let (_, report) = run_json(&adapter, &one);
+    let r = reason(&cases(&report)[0]);
+    assert!(r.contains("end it with a newline and flush stdout"), "{r}");
+}
+
 #[test]
 fn floods_do_not_hurt() {
     let stdout = misbehave("flood-stdout", "5");
