@@ -238,6 +238,22 @@ fn check_case(
                 signature,
             };
             result.verdict = judge(&message, &reference, &actual, &mut result.notes);
+            // On a contested case the published answer and the reference's
+            // differ; a signer that gives the published one is not wrong.
+            let published = case.expected.signature.as_deref();
+            if result.contested.is_some()
+                && matches!(result.verdict, Verdict::Fail(_))
+                && published.is_some()
+                && adapter_signature(&message, &actual).as_deref() == published
+                && published != Some(reference.signature.as_str())
+            {
+                result.verdict = Verdict::Pass;
+                result.notes.push(
+                    "the signature is the vector's published one; the reference signer's \
+                     differs on this contested case"
+                        .to_owned(),
+                );
+            }
         }
         AdapterMessage::Unsupported { reason, .. } => {
             result.verdict = Verdict::Skipped {
@@ -277,6 +293,15 @@ pub struct AdapterOutput {
     pub signature: Option<String>,
 }
 
+/// The adapter's signature: its `signature` field, or the one in the
+/// request it would send.
+fn adapter_signature(message: &SignMessage, actual: &AdapterOutput) -> Option<String> {
+    actual
+        .signature
+        .clone()
+        .or_else(|| AuthParts::find(&actual.request, message.options.location).signature)
+}
+
 /// Compares an adapter's output with the reference's, stage by stage, and
 /// diagnoses a failure.
 pub fn judge(
@@ -295,7 +320,7 @@ pub fn judge(
         signed_headers: auth.signed_headers.clone(),
         canonical_request: actual.canonical_request.clone(),
         string_to_sign: actual.string_to_sign.clone(),
-        signature: actual.signature.clone().or_else(|| auth.signature.clone()),
+        signature: adapter_signature(message, actual),
         signed_request: None,
     };
     let expected_stages = Stages::of_signed(reference, String::new());

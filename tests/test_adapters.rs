@@ -312,6 +312,26 @@ fn a_timeout_says_what_the_adapter_was_doing() {
 }
 
 #[test]
+fn the_published_answer_on_a_contested_case_passes_with_a_note() {
+    // AWS publishes /example%20space/ as this case's canonical URI; the
+    // reference encodes the wire path again. Encoding it once gives the
+    // published signature.
+    let (code, report) = run_json(
+        "python3 tests/adapters/faulty_signer.py --fault path-single-encoded",
+        &["--filter", "aws-v4/get-space-normalized/header"],
+    );
+    assert_eq!(code, Some(0));
+    let case = &cases(&report)[0];
+    assert_eq!(case["verdict"], "pass", "{case}");
+    assert!(
+        case["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("the vector's published one")),
+        "{case}"
+    );
+}
+
+#[test]
 fn floods_do_not_hurt() {
     let stdout = misbehave("flood-stdout", "5");
     let errors = stdout
