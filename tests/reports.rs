@@ -1,6 +1,6 @@
 //! Reports as CI reads them: JSON validated against
 //! `docs/report.schema.json` by an independent validator (Python's
-//! jsonschema), and baselines gating a run.
+//! jsonschema), and baselines gating a run, and the matrix of reports.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,17 +15,25 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn check(args: &[&str]) -> (Option<i32>, String) {
+/// Runs the binary with `args`: exit status, stdout, stderr.
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("check")
         .args(args)
         .output()
         .expect("the binary runs");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+fn check(args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let (code, stdout, _) = run(&all);
+    (code, stdout)
 }
 
 fn validate(report: &Path) {
@@ -152,5 +160,29 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
     std::fs::write(&baseline, "{not json").expect("write");
     let (code, _) = check(&["--filter", filter, "--baseline", &b]);
     assert_eq!(code, Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_matrix_tells_apart_two_columns_of_one_implementation() {
+    let dir = scratch("matrix");
+    let report = dir.join("r.json");
+    let r = report.to_string_lossy().into_owned();
+    let (code, _) = check(&[
+        "--filter",
+        "aws-v4/get-vanilla/*",
+        "--format",
+        "json",
+        "-o",
+        &r,
+    ]);
+    assert_eq!(code, Some(0));
+    let (code, table, stderr) = run(&["matrix", &r, &r]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let header = table.lines().next().unwrap_or_default();
+    let titles: Vec<&str> = header.split('|').map(str::trim).collect();
+    assert_eq!(titles.len(), 5, "{header}");
+    assert_ne!(titles[2], titles[3], "{header}");
+    assert!(titles[3].ends_with("#2"), "{header}");
     let _ = std::fs::remove_dir_all(&dir);
 }
