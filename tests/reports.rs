@@ -156,10 +156,24 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("STALE ENTRY"), "{out}");
 
-    // A malformed baseline is a usage error naming the file.
+    // A malformed baseline is a usage error naming the file and, when the
+    // JSON has the wrong shape, the shape it should have.
     std::fs::write(&baseline, "{not json").expect("write");
-    let (code, _) = check(&["--filter", filter, "--baseline", &b]);
+    let (code, _, stderr) = run(&["check", "--filter", filter, "--baseline", &b]);
     assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(&format!("baseline {b} is not JSON")),
+        "{stderr}"
+    );
+    std::fs::write(&baseline, "[]").expect("write");
+    let (code, _, stderr) = run(&["check", "--filter", filter, "--baseline", &b]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(&format!("baseline {b}: found an array, not an object"))
+            && stderr.contains("\"expected_failures\"")
+            && !stderr.contains("invalid length"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
