@@ -42,13 +42,36 @@ pub struct Comparison {
     /// Entries that match no case of the run.
     pub stale: Vec<String>,
     /// Listed failures that still fail the same way.
-    pub known: usize,
+    pub known: Vec<String>,
+}
+
+/// A comparison and the baseline file it was made against: what reports
+/// need to say which failures are known, and per which file.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged<'a> {
+    /// The baseline file, as given on the command line.
+    pub file: &'a str,
+    /// The run compared with it.
+    pub comparison: &'a Comparison,
 }
 
 impl Comparison {
     /// Whether CI should fail.
     pub fn is_failure(&self) -> bool {
         !self.new_failures.is_empty() || !self.regressions.is_empty()
+    }
+
+    /// Whether the case `id` fails the way the baseline expects.
+    pub fn is_known(&self, id: &str) -> bool {
+        self.known.iter().any(|known| known == id)
+    }
+
+    /// What the baseline expected of `id`, when `id` is a regression.
+    pub fn regression(&self, id: &str) -> Option<&str> {
+        self.regressions
+            .iter()
+            .find(|(regressed, _, _)| regressed == id)
+            .map(|(_, was, _)| was.as_str())
     }
 }
 
@@ -200,7 +223,7 @@ pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
                         describe(result.verdict.name(), &now_fault),
                     ));
                 } else {
-                    comparison.known += 1;
+                    comparison.known.push(result.id.clone());
                 }
             }
         }
@@ -208,11 +231,11 @@ pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
     comparison
 }
 
-/// The human summary of a comparison.
-pub fn describe(comparison: &Comparison) -> String {
+/// The human summary of a comparison with the baseline read from `file`.
+pub fn describe(file: &str, comparison: &Comparison) -> String {
     let mut out = format!(
-        "\nbaseline: {} known failure(s) still failing the same way\n",
-        comparison.known
+        "\nbaseline {file}: {} known failure(s) still failing the same way\n",
+        comparison.known.len()
     );
     for id in &comparison.new_failures {
         out.push_str(&format!("  NEW FAILURE      {id}\n"));

@@ -1,6 +1,7 @@
 //! Reports as CI reads them: JSON validated against
 //! `docs/report.schema.json` by an independent validator (Python's
-//! jsonschema), and baselines gating a run, and the matrix of reports.
+//! jsonschema), JUnit agreeing with the exit status, baselines gating a
+//! run, and the matrix of reports.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +35,20 @@ fn check(args: &[&str]) -> (Option<i32>, String) {
     all.extend_from_slice(args);
     let (code, stdout, _) = run(&all);
     (code, stdout)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("the report was written")
+}
+
+/// The value of `attribute` on the first `<element` of `xml`.
+fn attribute<'a>(xml: &'a str, element: &str, attribute: &str) -> &'a str {
+    let start = xml.find(&format!("<{element} ")).expect("the element");
+    let tag = &xml[start..];
+    let tag = &tag[..tag.find('>').expect("a closed tag")];
+    let key = format!(" {attribute}=\"");
+    let value = &tag[tag.find(&key).expect("the attribute") + key.len()..];
+    &value[..value.find('"').expect("a closed value")]
 }
 
 fn validate(report: &Path) {
@@ -116,7 +131,11 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
         "--write-baseline",
         &b,
     ]);
-    assert_eq!(code, Some(1), "the fault makes cases fail");
+    assert_eq!(
+        code,
+        Some(0),
+        "writing a baseline accepts the current failures, as a CI bootstrap step needs"
+    );
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline written"))
             .expect("JSON");
@@ -174,6 +193,148 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
             && !stderr.contains("invalid length"),
         "{stderr}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
+    let dir = scratch("junit");
+    let xml = dir.join("ref.xml");
+    let x = xml.to_string_lossy().into_owned();
+
+    // The reference fails two contested cases, which do not fail the run.
+    let (code, _, stderr) = run(&["check", "--format", "junit", "-o", &x]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report = read(&xml);
+    assert_eq!(attribute(&report, "testsuite", "failures"), "0", "{report}");
+    assert_eq!(attribute(&report, "testsuite", "skipped"), "2", "{report}");
+    assert!(!report.contains("<failure"), "{report}");
+    assert_eq!(
+        report
+            .matches("<skipped message=\"contested case, its failure does not fail the run: diverged at ")
+            .count(),
+        2,
+        "{report}"
+    );
+    assert!(
+        stderr.contains("123 passed, 2 failed (2 on contested cases"),
+        "{stderr}"
+    );
+
+    // Known failures of a baseline are skipped, naming the baseline and
+    // what failed; the JSON report lists the same cases as known.
+    let baseline = dir.join("known.json");
+    let b = baseline.to_string_lossy().into_owned();
+    let faulty = "python3 tests/adapters/faulty_signer.py --fault query-unsorted";
+    let filter = "aws-v4/get-vanilla-query-order-*";
+    let (code, _, stderr) = run(&[
+        "check",
+        "--adapter",
+        faulty,
+        "--filter",
+        filter,
+        "--write-baseline",
+        &b,
+        "--format",
+        "junit",
+        "-o",
+        &x,
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("baseline {b} written")),
+        "{stderr}"
+    );
+    let failing = attribute(&read(&xml), "testsuite", "failures").to_owned();
+    assert_ne!(failing, "0", "without a baseline the failures are failures");
+
+    let (code, _, stderr) = run(&[
+        "check",
+        "--adapter",
+        faulty,
+        "--filter",
+        filter,
+        "--baseline",
+        &b,
+        "--format",
+        "junit",
+        "-o",
+        &x,
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let report = read(&xml);
+    assert_eq!(attribute(&report, "testsuite", "failures"), "0", "{report}");
+    assert_eq!(
+        attribute(&report, "testsuite", "skipped"),
+        failing,
+        "{report}"
+    );
+    assert!(
+        report
+            .matches(&format!(
+                "<skipped message=\"known failure per baseline {b}: diverged at "
+            ))
+            .count()
+            .to_string()
+            == failing
+            && report.matches(": query-unsorted\">").count().to_string() == failing,
+        "{report}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "baseline {b}: {failing} known failure(s) still failing the same way"
+        )),
+        "{stderr}"
+    );
+
+    let json = dir.join("known-report.json");
+    let j = json.to_string_lossy().into_owned();
+    let (code, _, _) = run(&[
+        "check",
+        "--adapter",
+        faulty,
+        "--filter",
+        filter,
+        "--baseline",
+        &b,
+        "--format",
+        "json",
+        "-o",
+        &j,
+    ]);
+    assert_eq!(code, Some(0));
+    validate(&json);
+    let doc: serde_json::Value = serde_json::from_str(&read(&json)).expect("JSON");
+    assert_eq!(doc["baseline"]["file"], b.as_str());
+    assert_eq!(doc["baseline"]["known"].to_string(), failing);
+    let known = doc["baseline"]["known_failures"].as_array().expect("ids");
+    assert_eq!(known.len().to_string(), failing);
+
+    // A regression stays a failure, and says what the baseline expected.
+    let other = "python3 tests/adapters/faulty_signer.py --fault query-sorted-as-pairs";
+    let (code, _, stderr) = run(&[
+        "check",
+        "--adapter",
+        other,
+        "--filter",
+        filter,
+        "--baseline",
+        &b,
+        "--format",
+        "junit",
+        "-o",
+        &x,
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let report = read(&xml);
+    assert_ne!(attribute(&report, "testsuite", "failures"), "0", "{report}");
+    assert!(
+        report.contains(&format!(
+            "<failure message=\"regression: baseline {b} expects fail (query-unsorted); diverged at"
+        )),
+        "{report}"
+    );
+    assert!(stderr.contains("REGRESSION"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
