@@ -1,7 +1,7 @@
 //! Reports as CI reads them: JSON validated against
 //! `docs/report.schema.json` by an independent validator (Python's
 //! jsonschema), JUnit agreeing with the exit status, baselines gating a
-//! run, and the matrix of reports.
+//! run, secrets kept out of every format, and the matrix of reports.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -335,6 +335,91 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
         "{report}"
     );
     assert!(stderr.contains("REGRESSION"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A vector directory of one case signed with a key that is not published.
+fn private_key_vectors(dir: &Path, secret: &str) -> PathBuf {
+    let case = dir.join("vectors/private/get-vanilla");
+    std::fs::create_dir_all(&case).expect("vector dir");
+    let context = serde_json::json!({
+        "description": "get-vanilla signed with a private key",
+        "rules": ["scope"],
+        "status": "valid",
+        "source": {"origin": "tests/reports.rs"},
+        "credentials": {"access_key_id": "AKIDPRIVATE", "secret_access_key": secret, "session_token": null},
+        "region": "us-east-1",
+        "service": "service",
+        "time": "2015-08-30T12:36:00Z",
+        "options": {"expires_in": 3600, "normalize_path": true, "double_encode_path": true,
+                    "payload": "signed", "content_sha256_header": false, "sign_session_token": true}
+    });
+    std::fs::write(case.join("context.json"), context.to_string()).expect("context");
+    std::fs::write(
+        case.join("request.txt"),
+        "GET / HTTP/1.1\nHost:example.amazonaws.com\n",
+    )
+    .expect("request");
+    // The adapter is compared with the reference, not with these.
+    for location in ["header", "query"] {
+        std::fs::write(
+            case.join(format!("{location}-signature.txt")),
+            "0".repeat(64),
+        )
+        .expect("signature");
+    }
+    dir.join("vectors")
+}
+
+#[test]
+fn a_secret_leaked_in_any_encoding_is_redacted_in_every_format() {
+    let dir = scratch("redact");
+    let secret = "Zq9MySuperSecretKey/ReviewA+0123456789abcd";
+    let vectors = private_key_vectors(&dir, secret);
+    let v = vectors.to_string_lossy().into_owned();
+    let leaked = [
+        secret,
+        "Zq9MySuperSecretKey%2FReviewA%2B0123456789abcd",
+        "Zq9MySuperSecretKey%2fReviewA%2b0123456789abcd",
+        "Zq9MySuperSecretKey/ReviewA%2B0123456789abcd",
+        "Zq9MySuperSecretKey\\/ReviewA+0123456789abcd",
+        "Zq9MySuperSecretKey",
+        "U2VjcmV0S2V5",
+    ];
+    for format in ["human", "json", "junit"] {
+        let file = dir.join(format!("report.{format}"));
+        let f = file.to_string_lossy().into_owned();
+        let (code, _, stderr) = run(&[
+            "check",
+            "--adapter",
+            "python3 tests/adapters/misbehave.py --mode leak-secret",
+            "--vectors",
+            &v,
+            // One published case: its key is well known and stays visible.
+            "--filter",
+            "vectors/private/*",
+            "--filter",
+            "aws-v4/get-vanilla/header",
+            "--format",
+            format,
+            "-o",
+            &f,
+        ]);
+        assert_eq!(code, Some(1), "{stderr}");
+        let report = read(&file);
+        for form in leaked {
+            assert!(!report.contains(form), "{format}: {form} leaked:\n{report}");
+        }
+        // Both the signer error and the adapter's stderr were redacted.
+        assert!(
+            report.matches("[REDACTED]").count() >= 10,
+            "{format}:\n{report}"
+        );
+        assert!(
+            report.contains("wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY"),
+            "{format}: the published key is shown:\n{report}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
