@@ -42,13 +42,36 @@ pub struct Comparison {
     /// Entries that match no case of the run.
     pub stale: Vec<String>,
     /// Listed failures that still fail the same way.
-    pub known: usize,
+    pub known: Vec<String>,
+}
+
+/// A comparison and the baseline file it was made against: what reports
+/// need to say which failures are known, and per which file.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged<'a> {
+    /// The baseline file, as given on the command line.
+    pub file: &'a str,
+    /// The run compared with it.
+    pub comparison: &'a Comparison,
 }
 
 impl Comparison {
     /// Whether CI should fail.
     pub fn is_failure(&self) -> bool {
         !self.new_failures.is_empty() || !self.regressions.is_empty()
+    }
+
+    /// Whether the case `id` fails the way the baseline expects.
+    pub fn is_known(&self, id: &str) -> bool {
+        self.known.iter().any(|known| known == id)
+    }
+
+    /// What the baseline expected of `id`, when `id` is a regression.
+    pub fn regression(&self, id: &str) -> Option<&str> {
+        self.regressions
+            .iter()
+            .find(|(regressed, _, _)| regressed == id)
+            .map(|(_, was, _)| was.as_str())
     }
 }
 
@@ -84,23 +107,84 @@ pub fn from_results(results: &[CaseResult]) -> Baseline {
     }
 }
 
+/// What a baseline file looks like, for error messages.
+const SHAPE: &str = "a baseline is a JSON object: \
+    {\"version\": 1, \"expected_failures\": [{\"id\": CASE-ID, \"verdict\": \"fail\" or \"adapter-error\", \"fault\": FAULT-ID (optional)}, ...]} \
+    (`check --write-baseline FILE` writes one)";
+
 /// Reads a baseline file.
 ///
 /// # Errors
 /// A message naming the file and what is wrong.
 pub fn load(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-    let baseline: Baseline = serde_json::from_str(&text)
-        .map_err(|e| format!("baseline {} is malformed: {e}", path.display()))?;
-    if baseline.version != 1 {
-        return Err(format!(
-            "baseline {} has version {}; this tool reads version 1",
-            path.display(),
-            baseline.version
-        ));
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+    let document: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("baseline {shown} is not JSON: {e}"))?;
+    parse(&document).map_err(|what| format!("baseline {shown}: {what}; {SHAPE}"))
+}
+
+/// The baseline in `document`, checked part by part so that an error names
+/// the part in the file's terms rather than serde's (which would accept an
+/// array for an object and then complain about its length).
+fn parse(document: &serde_json::Value) -> Result<Baseline, String> {
+    let object = document
+        .as_object()
+        .ok_or_else(|| format!("found {}, not an object", json_kind(document)))?;
+    if let Some(unknown) = object
+        .keys()
+        .find(|key| !matches!(key.as_str(), "version" | "expected_failures"))
+    {
+        return Err(format!("unknown field {unknown:?}"));
     }
-    Ok(baseline)
+    let version = object
+        .get("version")
+        .ok_or("no \"version\"")?
+        .as_u64()
+        .ok_or("\"version\" is not a whole number")?;
+    if version != 1 {
+        return Err(format!("version {version}; this tool reads version 1"));
+    }
+    let listed = object
+        .get("expected_failures")
+        .ok_or("no \"expected_failures\"")?
+        .as_array()
+        .ok_or("\"expected_failures\" is not an array")?;
+    let mut expected_failures = Vec::with_capacity(listed.len());
+    for (index, entry) in listed.iter().enumerate() {
+        if !entry.is_object() {
+            return Err(format!(
+                "expected_failures[{index}] is {}, not an object",
+                json_kind(entry)
+            ));
+        }
+        let entry: Entry = serde_json::from_value(entry.clone())
+            .map_err(|e| format!("expected_failures[{index}]: {e}"))?;
+        // Any other verdict would never match, turning every run red.
+        if !matches!(entry.verdict.as_str(), "fail" | "adapter-error") {
+            return Err(format!(
+                "expected_failures[{index}] ({}) has verdict {:?}",
+                entry.id, entry.verdict
+            ));
+        }
+        expected_failures.push(entry);
+    }
+    Ok(Baseline {
+        version: 1,
+        expected_failures,
+    })
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Compares `results` with `baseline`.
@@ -139,7 +223,7 @@ pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
                         describe(result.verdict.name(), &now_fault),
                     ));
                 } else {
-                    comparison.known += 1;
+                    comparison.known.push(result.id.clone());
                 }
             }
         }
@@ -147,11 +231,11 @@ pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
     comparison
 }
 
-/// The human summary of a comparison.
-pub fn describe(comparison: &Comparison) -> String {
+/// The human summary of a comparison with the baseline read from `file`.
+pub fn describe(file: &str, comparison: &Comparison) -> String {
     let mut out = format!(
-        "\nbaseline: {} known failure(s) still failing the same way\n",
-        comparison.known
+        "\nbaseline {file}: {} known failure(s) still failing the same way\n",
+        comparison.known.len()
     );
     for id in &comparison.new_failures {
         out.push_str(&format!("  NEW FAILURE      {id}\n"));
@@ -170,4 +254,63 @@ pub fn describe(comparison: &Comparison) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Baseline, String> {
+        parse(&serde_json::from_str(text).map_err(|e| e.to_string())?)
+    }
+
+    #[test]
+    fn a_written_baseline_reads_back() {
+        let baseline = Baseline {
+            version: 1,
+            expected_failures: vec![Entry {
+                id: "aws-v4/get-vanilla/header".into(),
+                verdict: "fail".into(),
+                fault: Some("query-unsorted".into()),
+            }],
+        };
+        let text = serde_json::to_string(&baseline).map_err(|e| e.to_string());
+        assert_eq!(text.and_then(|t| parse_text(&t)), Ok(baseline));
+    }
+
+    #[test]
+    fn a_malformed_baseline_is_described_in_its_own_terms() {
+        let cases = [
+            ("[]", "found an array, not an object"),
+            ("{\"expected_failures\": []}", "no \"version\""),
+            (
+                "{\"version\": 2, \"expected_failures\": []}",
+                "version 2; this tool reads version 1",
+            ),
+            ("{\"version\": 1}", "no \"expected_failures\""),
+            (
+                "{\"version\": 1, \"expected_failures\": {}}",
+                "\"expected_failures\" is not an array",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [[]]}",
+                "expected_failures[0] is an array, not an object",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\"}]}",
+                "expected_failures[0]: missing field `verdict`",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"failed\"}]}",
+                "expected_failures[0] (x) has verdict \"failed\"",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [], \"known\": 3}",
+                "unknown field \"known\"",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse_text(text), Err(message.to_owned()), "{text}");
+        }
+    }
 }

@@ -27,7 +27,8 @@ pub const EXIT_USAGE: u8 = 2;
         Without --adapter, `check` verifies the built-in reference signer. With --adapter, it \
         runs your signer through the adapter protocol (docs/adapter-protocol.md) and shows, for \
         each failing case, the first diverging step and the rule that was broken.\n\n\
-        Exit status: 0 all passed or skipped, 1 a case failed, 2 usage or setup error."
+        Exit status: 0 all passed or skipped (or nothing failed outside --baseline, or \
+        --write-baseline recorded the failures), 1 a case failed, 2 usage or setup error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -142,7 +143,7 @@ struct CheckArgs {
     /// Expected failures: exit 0 unless something fails that FILE does not list.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record the current failures as a baseline in FILE.
+    /// Record the current failures as a baseline in FILE; exit 0 then (judged by --baseline if given).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
 }
@@ -428,6 +429,18 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let comparison = baseline
         .as_ref()
         .map(|b| crate::baseline::compare(b, &results));
+    let baseline_file = args.baseline.as_ref().map(|p| p.display().to_string());
+    let judged = baseline_file
+        .as_deref()
+        .zip(comparison.as_ref())
+        .map(|(file, comparison)| crate::baseline::Judged { file, comparison });
+    // The summary, and how the run compares with the baseline: the verdict
+    // behind the exit status, shown on stderr when the report goes to a file.
+    let mut verdict = crate::report::human::summary(&results);
+    verdict.push('\n');
+    if let Some(judged) = judged {
+        verdict.push_str(&crate::baseline::describe(judged.file, judged.comparison));
+    }
     let report = match args.format {
         Format::Human => {
             let who = if subject.command.is_empty() {
@@ -440,60 +453,52 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 };
                 format!("{} (`{}`)", name.trim(), subject.command)
             };
-            let mut text = crate::report::human::render(
+            crate::report::human::render(
                 &format!(
                     "sigv4-conformance {}: {who} against {} cases",
                     env!("CARGO_PKG_VERSION"),
                     results.len()
                 ),
                 &results,
-            );
-            if let Some(c) = &comparison {
-                text.push_str(&crate::baseline::describe(c));
-            }
-            text
+                &verdict,
+            )
         }
         Format::Json => {
-            let mut doc = crate::report::json::render(&subject, &results);
-            if let (Some(c), Some(map)) = (&comparison, doc.as_object_mut()) {
-                map.insert("baseline".into(), serde_json::json!({
-                    "new_failures": c.new_failures,
-                    "regressions": c.regressions.iter().map(|(id, was, now)| serde_json::json!({"id": id, "was": was, "now": now})).collect::<Vec<_>>(),
-                    "unexpected_passes": c.unexpected_passes,
-                    "stale": c.stale,
-                    "known": c.known,
-                }));
-            }
+            let doc = crate::report::json::render(&subject, &results, judged);
             format!(
                 "{}\n",
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             )
         }
-        Format::Junit => crate::report::junit::render(&subject.name, &results),
+        Format::Junit => crate::report::junit::render(&subject.name, &results, judged),
     };
     write_output(args.output.as_deref(), &report)?;
     if let Some(why) = broken {
         return Err(why);
     }
+    if args.output.is_some() {
+        eprint!("{verdict}");
+    }
     if let Some(crate::adapter_check::NothingChecked::AllSkipped(why)) = &nothing_checked {
         eprintln!("warning: {why}");
     }
-    if args.output.is_some() && args.format != Format::Human {
-        let s = crate::verdict::Summary::of(&results);
-        eprintln!(
-            "{} cases: {} passed, {} failed, {} skipped, {} adapter errors",
-            s.total, s.pass, s.fail, s.skipped, s.adapter_error
-        );
-    }
     if let Some(path) = &args.write_baseline {
-        let text = serde_json::to_string_pretty(&crate::baseline::from_results(&results))
-            .map_err(|e| e.to_string())?;
+        let written = crate::baseline::from_results(&results);
+        let text = serde_json::to_string_pretty(&written).map_err(|e| e.to_string())?;
         std::fs::write(path, format!("{text}\n"))
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        eprintln!(
+            "baseline {} written: {} expected failure(s)",
+            path.display(),
+            written.expected_failures.len()
+        );
     }
-    let failed = match &comparison {
-        Some(c) => c.is_failure(),
-        None => results.iter().any(|r| r.fails_run()),
+    let failed = match (&comparison, &args.write_baseline) {
+        (Some(c), _) => c.is_failure(),
+        // The baseline just written lists every current failure; judged
+        // against it, as a CI bootstrap step needs, nothing failed.
+        (None, Some(_)) => false,
+        (None, None) => results.iter().any(|r| r.fails_run()),
     };
     Ok(if failed { EXIT_FAILED } else { EXIT_OK })
 }

@@ -25,14 +25,14 @@ pub fn explain(case: &Case) -> String {
     let _ = writeln!(
         out,
         "context     region={} service={} time={} location={} normalize_path={} \
-         double_encode_path={} payload={:?} content_sha256_header={} sign_session_token={}{}",
+         double_encode_path={} payload={} content_sha256_header={} sign_session_token={}{}",
         c.region,
         c.service,
         c.time,
         case.location.as_str(),
         o.normalize_path,
         o.double_encode_path,
-        o.payload,
+        payload_name(o.payload),
         o.content_sha256_header,
         o.sign_session_token,
         if case.location == sigv4_vectors::Location::Query {
@@ -119,5 +119,13 @@ fn section(out: &mut String, title: &str, value: &str, published: Option<&str>) 
         for line in crate::diff::line_diff(p, value).lines() {
             let _ = writeln!(out, "  {line}");
         }
+    }
+}
+
+/// The payload option as the vectors and the adapter protocol spell it.
+fn payload_name(payload: sigv4_vectors::PayloadKind) -> &'static str {
+    match payload {
+        sigv4_vectors::PayloadKind::Signed => "signed",
+        sigv4_vectors::PayloadKind::Unsigned => "unsigned",
     }
 }

@@ -45,6 +45,9 @@ fn explain_marks_each_published_stage() {
         "{stdout}"
     );
     assert!(stdout.contains("signature:  [matches the published value]"));
+    // Options are spelled as in the vectors and the protocol, not as Rust
+    // debug output.
+    assert!(stdout.contains(" payload=signed "), "{stdout}");
     let (code, _, stderr) = run(&["explain", "aws-v4/get-vanilla-querie"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no case with id"));

@@ -1,12 +1,13 @@
-//! One line per case, then each failure with its diff and diagnosis, then a
-//! summary line.
+//! One line per case, then each failure with its diff and diagnosis, then the
+//! verdict: a summary line and, with a baseline, how the run compares.
 
 use crate::diff::line_diff;
 use crate::verdict::{CaseResult, Summary, Verdict};
 use std::fmt::Write;
 
-/// The human report of `results`.
-pub fn render(title: &str, results: &[CaseResult]) -> String {
+/// The human report of `results`, ending with `verdict`: the summary (see
+/// [`summary`]) and whatever else decides the exit status.
+pub fn render(title: &str, results: &[CaseResult], verdict: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}\n");
     for r in results {
@@ -80,10 +81,16 @@ pub fn render(title: &str, results: &[CaseResult]) -> String {
             let _ = writeln!(out, "note: {note}");
         }
     }
+    let _ = write!(out, "\n{verdict}");
+    out
+}
+
+/// The summary line: counts per verdict, and how many failures are on
+/// contested cases (which do not fail the run).
+pub fn summary(results: &[CaseResult]) -> String {
     let s = Summary::of(results);
-    let _ = writeln!(
-        out,
-        "\n{} cases: {} passed, {} failed{}, {} skipped, {} adapter errors",
+    format!(
+        "{} cases: {} passed, {} failed{}, {} skipped, {} adapter errors",
         s.total,
         s.pass,
         s.fail,
@@ -97,8 +104,7 @@ pub fn render(title: &str, results: &[CaseResult]) -> String {
         },
         s.skipped,
         s.adapter_error
-    );
-    out
+    )
 }
 
 fn first_line(text: &str) -> &str {

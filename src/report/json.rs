@@ -1,7 +1,9 @@
 //! The JSON report of the contract (`docs/adapter-protocol.md`): required
 //! fields as specified, plus `contested`, `notes`, `message`, `reason`,
-//! `stderr_tail` where they apply.
+//! `stderr_tail` where they apply, and one top-level `baseline` object when
+//! the run was compared with a baseline.
 
+use crate::baseline::Judged;
 use crate::verdict::{CaseResult, Summary, Verdict};
 use serde_json::{json, Map, Value};
 
@@ -16,15 +18,37 @@ pub struct Subject {
     pub command: String,
 }
 
-/// The report document.
-pub fn render(subject: &Subject, results: &[CaseResult]) -> Value {
+/// The report document; `baseline` adds how the run compares with one.
+pub fn render(subject: &Subject, results: &[CaseResult], baseline: Option<Judged>) -> Value {
     let cases: Vec<Value> = results.iter().map(case_json).collect();
-    json!({
+    let mut document = json!({
         "protocol": crate::protocol::PROTOCOL_VERSION,
         "tool": {"name": "sigv4-conformance", "version": env!("CARGO_PKG_VERSION")},
         "adapter": {"name": subject.name, "version": subject.version, "command": subject.command},
         "summary": Summary::of(results),
         "cases": cases,
+    });
+    if let (Some(judged), Some(map)) = (baseline, document.as_object_mut()) {
+        map.insert("baseline".into(), baseline_json(judged));
+    }
+    document
+}
+
+fn baseline_json(judged: Judged) -> Value {
+    let c = judged.comparison;
+    let regressions: Vec<Value> = c
+        .regressions
+        .iter()
+        .map(|(id, was, now)| json!({"id": id, "was": was, "now": now}))
+        .collect();
+    json!({
+        "file": judged.file,
+        "new_failures": c.new_failures,
+        "regressions": regressions,
+        "unexpected_passes": c.unexpected_passes,
+        "stale": c.stale,
+        "known": c.known.len(),
+        "known_failures": c.known,
     })
 }
 

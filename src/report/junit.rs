@@ -1,38 +1,58 @@
 //! JUnit XML: one `<testcase>` per case, in the shape common CI readers
-//! (GitLab, Jenkins, GitHub actions that publish JUnit) accept.
+//! (GitLab, Jenkins, GitHub actions that publish JUnit) accept. A failure
+//! that does not fail the run (a contested case, a failure the baseline
+//! lists) is written as `<skipped>` with the reason, so the test view and
+//! the exit status agree.
 
+use crate::baseline::Judged;
 use crate::diff::line_diff;
-use crate::verdict::{CaseResult, Summary, Verdict};
+use crate::verdict::{CaseResult, Failure, Verdict};
 use std::fmt::Write;
 
-/// The JUnit document for `results` of the implementation named `name`.
-pub fn render(name: &str, results: &[CaseResult]) -> String {
-    let s = Summary::of(results);
+/// What one `<testcase>` says besides passing.
+enum Outcome {
+    Passed,
+    /// A failure that fails the run: `<failure>`.
+    Failure {
+        message: String,
+        kind: String,
+        text: String,
+    },
+    /// An adapter error that fails the run: `<error>`.
+    Error {
+        message: String,
+        text: String,
+    },
+    /// Not run, or a failure that does not fail the run (contested, or
+    /// known to the baseline): `<skipped>`, so that a CI test view agrees
+    /// with the exit status.
+    Skipped {
+        message: String,
+        text: String,
+    },
+}
+
+/// The JUnit document for `results` of the implementation named `name`;
+/// with `baseline`, failures it lists are written as skipped.
+pub fn render(name: &str, results: &[CaseResult], baseline: Option<Judged>) -> String {
+    let outcomes: Vec<Outcome> = results.iter().map(|r| outcome(r, baseline)).collect();
+    let count = |wanted: fn(&Outcome) -> bool| outcomes.iter().filter(|o| wanted(o)).count();
+    let failures = count(|o| matches!(o, Outcome::Failure { .. }));
+    let errors = count(|o| matches!(o, Outcome::Error { .. }));
+    let skipped = count(|o| matches!(o, Outcome::Skipped { .. }));
     let suite = if name.is_empty() {
         "sigv4-conformance".to_owned()
     } else {
         format!("sigv4-conformance: {name}")
     };
+    let counts = format!(
+        "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\"",
+        results.len()
+    );
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        escape(&suite),
-        s.total,
-        s.fail,
-        s.adapter_error,
-        s.skipped
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        escape(&suite),
-        s.total,
-        s.fail,
-        s.adapter_error,
-        s.skipped
-    );
-    for r in results {
+    let _ = writeln!(out, "<testsuites name=\"{}\" {counts}>", escape(&suite));
+    let _ = writeln!(out, "  <testsuite name=\"{}\" {counts}>", escape(&suite));
+    for (r, outcome) in results.iter().zip(&outcomes) {
         // classname groups by case directory; name is the location.
         let (class, location) = r.id.rsplit_once('/').unwrap_or(("", r.id.as_str()));
         let _ = write!(
@@ -42,65 +62,55 @@ pub fn render(name: &str, results: &[CaseResult]) -> String {
             escape(location)
         );
         let mut body = String::new();
-        match &r.verdict {
-            Verdict::Pass => {}
-            Verdict::Fail(f) => {
-                let stage = f.divergence.as_ref().map_or("error", |d| d.stage.as_str());
-                let mut text = String::new();
-                if let Some(reason) = &r.contested {
-                    let _ = writeln!(text, "contested case: {reason}");
-                }
-                if let Some(m) = &f.message {
-                    let _ = writeln!(text, "the signer reported: {m}");
-                }
-                if let Some(d) = &f.divergence {
-                    let _ = writeln!(
-                        text,
-                        "first diverging step: {} (- expected, + actual)",
-                        d.stage.as_str()
-                    );
-                    text.push_str(&line_diff(&d.expected, &d.actual));
-                }
-                for d in &f.diagnosis {
-                    let _ = writeln!(
-                        text,
-                        "diagnosis ({}): {}: {}",
-                        if d.proven { "proven" } else { "likely" },
-                        d.fault,
-                        d.explanation
-                    );
-                }
-                let headline = match f.diagnosis.first() {
-                    Some(d) => format!("diverged at {stage}: {}", d.fault),
-                    None => format!("diverged at {stage}"),
-                };
-                let _ = writeln!(
-                    body,
-                    "      <failure message=\"{}\" type=\"{stage}\">{}</failure>",
-                    escape(&headline),
-                    escape(&text)
-                );
-            }
-            Verdict::Skipped { reason } => {
-                let _ = writeln!(body, "      <skipped message=\"{}\"/>", escape(reason));
-            }
-            Verdict::AdapterError {
-                reason,
-                stderr_tail,
+        match outcome {
+            Outcome::Passed => {}
+            Outcome::Failure {
+                message,
+                kind,
+                text,
             } => {
                 let _ = writeln!(
                     body,
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    escape(message),
+                    escape(kind),
+                    escape(text)
+                );
+            }
+            Outcome::Error { message, text } => {
+                let _ = writeln!(
+                    body,
                     "      <error message=\"{}\" type=\"adapter-error\">{}</error>",
-                    escape(reason),
-                    escape(stderr_tail)
+                    escape(message),
+                    escape(text)
+                );
+            }
+            Outcome::Skipped { message, text } if text.is_empty() => {
+                let _ = writeln!(body, "      <skipped message=\"{}\"/>", escape(message));
+            }
+            Outcome::Skipped { message, text } => {
+                let _ = writeln!(
+                    body,
+                    "      <skipped message=\"{}\">{}</skipped>",
+                    escape(message),
+                    escape(text)
                 );
             }
         }
-        if !r.notes.is_empty() {
+        let mut notes = r.notes.clone();
+        if let Some(judged) = baseline {
+            if judged.comparison.unexpected_passes.contains(&r.id) {
+                notes.push(format!(
+                    "baseline {} lists this case as an expected failure, but it passed: remove it from the baseline",
+                    judged.file
+                ));
+            }
+        }
+        if !notes.is_empty() {
             let _ = writeln!(
                 body,
                 "      <system-out>{}</system-out>",
-                escape(&r.notes.join("\n"))
+                escape(&notes.join("\n"))
             );
         }
         if body.is_empty() {
@@ -113,6 +123,118 @@ pub fn render(name: &str, results: &[CaseResult]) -> String {
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+fn outcome(r: &CaseResult, baseline: Option<Judged>) -> Outcome {
+    let known_per = baseline
+        .filter(|judged| judged.comparison.is_known(&r.id))
+        .map(|judged| judged.file);
+    let regression = baseline.and_then(|judged| {
+        judged
+            .comparison
+            .regression(&r.id)
+            .map(|was| (judged.file, was))
+    });
+    match &r.verdict {
+        Verdict::Pass => Outcome::Passed,
+        Verdict::Skipped { reason } => Outcome::Skipped {
+            message: reason.clone(),
+            text: String::new(),
+        },
+        Verdict::Fail(f) => {
+            let headline = failure_headline(f);
+            let text = failure_text(r.contested.as_deref(), f);
+            if let Some(reason) = &r.contested {
+                Outcome::Skipped {
+                    message: format!(
+                        "contested case, its failure does not fail the run: {headline}; \
+                         contested because {reason}"
+                    ),
+                    text,
+                }
+            } else if let Some(file) = known_per {
+                Outcome::Skipped {
+                    message: format!("known failure per baseline {file}: {headline}"),
+                    text,
+                }
+            } else {
+                let message = match regression {
+                    Some((file, was)) => {
+                        format!("regression: baseline {file} expects {was}; {headline}")
+                    }
+                    None => headline,
+                };
+                Outcome::Failure {
+                    message,
+                    kind: f
+                        .divergence
+                        .as_ref()
+                        .map_or("error", |d| d.stage.as_str())
+                        .to_owned(),
+                    text,
+                }
+            }
+        }
+        Verdict::AdapterError {
+            reason,
+            stderr_tail,
+        } => match (known_per, regression) {
+            (Some(file), _) => Outcome::Skipped {
+                message: format!("known failure per baseline {file}: adapter error: {reason}"),
+                text: stderr_tail.clone(),
+            },
+            (None, Some((file, was))) => Outcome::Error {
+                message: format!("regression: baseline {file} expects {was}; {reason}"),
+                text: stderr_tail.clone(),
+            },
+            (None, None) => Outcome::Error {
+                message: reason.clone(),
+                text: stderr_tail.clone(),
+            },
+        },
+    }
+}
+
+/// One line: where the failure diverged and the first diagnosed fault.
+fn failure_headline(f: &Failure) -> String {
+    let place = match &f.divergence {
+        Some(d) => format!("diverged at {}", d.stage.as_str()),
+        None => "the signer reported an error".to_owned(),
+    };
+    match f.diagnosis.first() {
+        Some(d) => format!("{place}: {}", d.fault),
+        None => place,
+    }
+}
+
+/// The whole story of a failure: the signer's message, the diff, the
+/// diagnosis.
+fn failure_text(contested: Option<&str>, f: &Failure) -> String {
+    let mut text = String::new();
+    if let Some(reason) = contested {
+        let _ = writeln!(text, "contested case: {reason}");
+    }
+    if let Some(m) = &f.message {
+        let _ = writeln!(text, "the signer reported: {m}");
+    }
+    if let Some(d) = &f.divergence {
+        let _ = writeln!(
+            text,
+            "first diverging step: {} (- expected, + actual)",
+            d.stage.as_str()
+        );
+        text.push_str(&line_diff(&d.expected, &d.actual));
+    }
+    for d in &f.diagnosis {
+        let _ = writeln!(
+            text,
+            "diagnosis ({}): {}: {}",
+            if d.proven { "proven" } else { "likely" },
+            d.fault,
+            d.explanation
+        );
+    }
+    text
 }
 
 /// Escapes text for XML 1.0 attributes and content; characters XML 1.0

@@ -11,6 +11,9 @@ use std::fmt::Write;
 pub struct Column {
     /// Header text: name and version (or the file name).
     pub title: String,
+    /// The report file the column was read from; it tells apart columns
+    /// with the same title.
+    pub source: String,
     /// Cell per case id.
     pub cells: BTreeMap<String, Cell>,
 }
@@ -77,7 +80,47 @@ pub fn column(file_name: &str, report: &Value) -> Result<Column, String> {
         };
         cells.insert(id.to_owned(), cell);
     }
-    Ok(Column { title, cells })
+    Ok(Column {
+        title,
+        source: file_name.to_owned(),
+        cells,
+    })
+}
+
+/// The header of each column, unique: a title shared by several columns
+/// gets the report's file name, and a file given twice a number, so that
+/// no two columns look like one implementation.
+fn headers(columns: &[Column]) -> Vec<String> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let same_title: Vec<usize> = (0..columns.len())
+                .filter(|&other| columns[other].title == column.title)
+                .collect();
+            if same_title.len() < 2 {
+                return column.title.clone();
+            }
+            let labelled = if column.title == column.source {
+                column.source.clone()
+            } else {
+                format!("{} ({})", column.title, column.source)
+            };
+            let same_source: Vec<usize> = same_title
+                .into_iter()
+                .filter(|&other| columns[other].source == column.source)
+                .collect();
+            if same_source.len() < 2 {
+                return labelled;
+            }
+            let ordinal = same_source
+                .iter()
+                .take_while(|&&other| other != index)
+                .count()
+                + 1;
+            format!("{labelled} #{ordinal}")
+        })
+        .collect()
 }
 
 fn case_ids(columns: &[Column]) -> Vec<&str> {
@@ -105,8 +148,8 @@ fn text(cell: Option<&Cell>) -> String {
 /// The matrix as a Markdown table.
 pub fn markdown(columns: &[Column]) -> String {
     let mut out = String::from("| case |");
-    for c in columns {
-        let _ = write!(out, " {} |", c.title.replace('|', "\\|"));
+    for header in headers(columns) {
+        let _ = write!(out, " {} |", header.replace('|', "\\|"));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(columns.len()));
@@ -134,8 +177,8 @@ pub fn html(columns: &[Column]) -> String {
          td.skip{color:#777}td.error{background:#f3e5f5}code{font-size:13px}\
          </style></head><body>\n<h1>SigV4 conformance matrix</h1>\n<table>\n<tr><th>case</th>",
     );
-    for c in columns {
-        let _ = write!(out, "<th>{}</th>", escape(&c.title));
+    for header in headers(columns) {
+        let _ = write!(out, "<th>{}</th>", escape(&header));
     }
     out.push_str("</tr>\n");
     for id in case_ids(columns) {
@@ -166,4 +209,49 @@ pub fn html(columns: &[Column]) -> String {
     }
     out.push_str("</table>\n<p>FAIL? marks a contested case. Hover a skipped cell for the reason.</p>\n</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(title: &str, source: &str) -> Column {
+        Column {
+            title: title.to_owned(),
+            source: source.to_owned(),
+            cells: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn headers_tell_apart_columns_with_the_same_title() {
+        let columns = [
+            named("botocore 1.0", "a.json"),
+            named("botocore 1.0", "b.json"),
+            named("aws4 2.0", "c.json"),
+        ];
+        assert_eq!(
+            headers(&columns),
+            ["botocore 1.0 (a.json)", "botocore 1.0 (b.json)", "aws4 2.0"]
+        );
+    }
+
+    #[test]
+    fn headers_number_a_report_given_twice() {
+        let columns = [
+            named("ref 0.1.0", "r.json"),
+            named("ref 0.1.0", "r.json"),
+            named("r2.json", "r2.json"),
+            named("r2.json", "r2.json"),
+        ];
+        assert_eq!(
+            headers(&columns),
+            [
+                "ref 0.1.0 (r.json) #1",
+                "ref 0.1.0 (r.json) #2",
+                "r2.json #1",
+                "r2.json #2"
+            ]
+        );
+    }
 }

@@ -1,8 +1,18 @@
-//! Secrets never reach a report or log: every secret access key and
-//! session token of the run is replaced by `[REDACTED]` in every string of
-//! every result, except the well-known keys of the published vectors.
+//! Secrets never reach a report or log: every secret access key of the run
+//! is replaced by `[REDACTED]` in every string of every result, except the
+//! well-known keys of the published vectors.
+//!
+//! A key is found in the forms a signer, its HTTP library or its logging
+//! may print it: as is; percent-encoded, with either hex case and with any
+//! character left unencoded (so the form that keeps `/` is covered too);
+//! with `/` escaped as `\/` (JSON encoders that escape slashes); and inside
+//! base64 text, at any of the three byte alignments. Session tokens are
+//! not redacted: they travel in the signed request, which a report must
+//! show to be of use, and they are worthless without the key.
 
 use crate::verdict::{CaseResult, Verdict};
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::Engine;
 use sigv4_vectors::Case;
 
 /// Secrets published with the test vectors, safe to show.
@@ -11,6 +21,13 @@ pub const PUBLISHED_SECRETS: [&str; 2] = [
     // The aws-sigv4 crate's `Credentials::for_tests()`, used by one vector.
     "notrealrnrELgWzOk3IfjzDKtFBhDby",
 ];
+
+/// What replaces a secret.
+const REDACTED: &str = "[REDACTED]";
+
+/// Base64 text shorter than this is not redacted: a few characters of
+/// base64 could match ordinary text by chance.
+const MIN_BASE64_MATCH: usize = 16;
 
 /// The secrets of `cases` that must not be shown.
 pub fn secrets_of(cases: &[Case]) -> Vec<String> {
@@ -29,42 +46,200 @@ pub fn secrets_of(cases: &[Case]) -> Vec<String> {
     secrets
 }
 
-fn scrub(text: &mut String, secrets: &[String]) {
-    for secret in secrets {
-        if text.contains(secret.as_str()) {
-            *text = text.replace(secret.as_str(), "[REDACTED]");
+/// One secret and its base64 forms, computed once per run.
+struct SecretForms {
+    secret: Vec<u8>,
+    /// The base64 characters that depend on the secret's bytes alone, for
+    /// each alignment and alphabet.
+    base64: Vec<String>,
+}
+
+impl SecretForms {
+    fn of(secret: &str) -> SecretForms {
+        let bytes = secret.as_bytes();
+        let mut base64 = Vec::new();
+        for alignment in 0..3 {
+            let mut shifted = vec![0u8; alignment];
+            shifted.extend_from_slice(bytes);
+            // Character j carries bits 6j..6j+6; keep those within the
+            // secret's bits, 8*alignment..8*(alignment+len).
+            let first = (8 * alignment).div_ceil(6);
+            let end = 8 * (alignment + bytes.len()) / 6;
+            for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+                let encoded = engine.encode(&shifted);
+                if let Some(core) = encoded.get(first..end) {
+                    if core.len() >= MIN_BASE64_MATCH && !base64.iter().any(|b| b == core) {
+                        base64.push(core.to_owned());
+                    }
+                }
+            }
+        }
+        SecretForms {
+            secret: bytes.to_vec(),
+            base64,
         }
     }
 }
 
-/// Replaces every secret in every string of `results`.
+/// The length of the secret's appearance at the start of `text`, if it
+/// appears there: each of its bytes either as is, as `%XX` (either case),
+/// or, for `/`, as `\/`.
+fn appearance_at(text: &[u8], secret: &[u8]) -> Option<usize> {
+    let mut position = 0;
+    for &byte in secret {
+        let rest = text.get(position..)?;
+        if rest.first() == Some(&byte) {
+            position += 1;
+        } else if byte == b'/' && rest.starts_with(b"\\/") {
+            position += 2;
+        } else if rest.first() == Some(&b'%') && rest.get(1..3).and_then(hex_byte) == Some(byte) {
+            position += 3;
+        } else {
+            return None;
+        }
+    }
+    Some(position)
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |c: u8| char::from(c).to_digit(16);
+    match pair {
+        [high, low] => u8::try_from(digit(*high)? * 16 + digit(*low)?).ok(),
+        _ => None,
+    }
+}
+
+/// `text` with every appearance of the secret replaced.
+fn scrub_one(text: &str, forms: &SecretForms) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        let found = text
+            .is_char_boundary(index)
+            .then(|| bytes.get(index..))
+            .flatten()
+            .and_then(|rest| appearance_at(rest, &forms.secret))
+            .filter(|&len| len > 0 && text.is_char_boundary(index + len));
+        match (found, text.get(copied..index)) {
+            (Some(len), Some(before)) => {
+                out.push_str(before);
+                out.push_str(REDACTED);
+                index += len;
+                copied = index;
+            }
+            _ => index += 1,
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    for core in &forms.base64 {
+        if out.contains(core.as_str()) {
+            out = out.replace(core.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+fn scrub(text: &mut String, secrets: &[SecretForms]) {
+    for forms in secrets {
+        let scrubbed = scrub_one(text, forms);
+        if scrubbed != *text {
+            *text = scrubbed;
+        }
+    }
+}
+
+/// Replaces every secret, in every form described above, in every string
+/// of `results`.
 pub fn redact(results: &mut [CaseResult], secrets: &[String]) {
+    let secrets: Vec<SecretForms> = secrets
+        .iter()
+        .filter(|secret| !secret.is_empty())
+        .map(|secret| SecretForms::of(secret))
+        .collect();
     if secrets.is_empty() {
         return;
     }
     for result in results {
         for note in &mut result.notes {
-            scrub(note, secrets);
+            scrub(note, &secrets);
         }
         match &mut result.verdict {
             Verdict::Pass => {}
             Verdict::Fail(f) => {
                 if let Some(d) = &mut f.divergence {
-                    scrub(&mut d.expected, secrets);
-                    scrub(&mut d.actual, secrets);
+                    scrub(&mut d.expected, &secrets);
+                    scrub(&mut d.actual, &secrets);
                 }
                 if let Some(m) = &mut f.message {
-                    scrub(m, secrets);
+                    scrub(m, &secrets);
+                }
+                for diagnosis in &mut f.diagnosis {
+                    scrub(&mut diagnosis.explanation, &secrets);
                 }
             }
-            Verdict::Skipped { reason } => scrub(reason, secrets),
+            Verdict::Skipped { reason } => scrub(reason, &secrets),
             Verdict::AdapterError {
                 reason,
                 stderr_tail,
             } => {
-                scrub(reason, secrets);
-                scrub(stderr_tail, secrets);
+                scrub(reason, &secrets);
+                scrub(stderr_tail, &secrets);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "Zq9MySuperSecretKey/ReviewA+0123456789abcd";
+
+    fn scrubbed(text: &str) -> String {
+        scrub_one(text, &SecretForms::of(SECRET))
+    }
+
+    #[test]
+    fn every_encoded_form_is_redacted() {
+        let forms = [
+            SECRET.to_owned(),
+            "Zq9MySuperSecretKey%2FReviewA%2B0123456789abcd".to_owned(),
+            "Zq9MySuperSecretKey%2fReviewA%2b0123456789abcd".to_owned(),
+            "Zq9MySuperSecretKey/ReviewA%2B0123456789abcd".to_owned(),
+            "%5A%71%39MySuperSecretKey%2FReviewA%2B0123456789abcd".to_owned(),
+            "Zq9MySuperSecretKey\\/ReviewA+0123456789abcd".to_owned(),
+        ];
+        for form in forms {
+            assert_eq!(
+                scrubbed(&format!("secret={form}&x=1")),
+                "secret=[REDACTED]&x=1",
+                "{form}"
+            );
+        }
+    }
+
+    #[test]
+    fn base64_text_holding_the_secret_is_redacted_at_any_alignment() {
+        for prefix in ["", "A", "AK", "AKIDEXAMPLE:"] {
+            let plain = format!("{prefix}{SECRET} trailing");
+            for encoded in [
+                STANDARD_NO_PAD.encode(&plain),
+                URL_SAFE_NO_PAD.encode(&plain),
+            ] {
+                let out = scrubbed(&format!("Authorization: Basic {encoded}"));
+                assert!(out.contains(REDACTED), "{prefix:?}: {out}");
+                // What is left cannot be decoded back to the secret.
+                assert!(out.len() < encoded.len(), "{prefix:?}: {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_text_is_left_alone() {
+        let text = "Zq9MySuperSecretKey%2XReviewA wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY é%";
+        assert_eq!(scrubbed(text), text);
+        assert_eq!(scrubbed(&format!("é{SECRET}é")), "é[REDACTED]é");
     }
 }

@@ -29,13 +29,20 @@ Modes:
                 hello message
   endless-line  answers the first sign message with an endless line that
                 never ends (no newline, ever)
+  leak-secret   answers sign messages with an error quoting the secret key
+                in the forms a careless library logs it (percent-encoded
+                in both hex cases, with `/` kept, JSON-escaped, in base64);
+                on ids ending with /query it writes them to stderr and
+                exits instead, so they reach the adapter-error stderr tail
 """
 
 import argparse
+import base64
 import json
 import os
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faulty_signer  # noqa: E402
@@ -55,7 +62,22 @@ MODES = (
     "garbage-hello",
     "hello-answer",
     "endless-line",
+    "leak-secret",
 )
+
+
+def leaked_forms(secret):
+    """The secret as careless code prints it, one form per line."""
+    upper = urllib.parse.quote(secret, safe="")
+    head, *escapes = upper.split("%")
+    lower = "%".join([head] + [e[:2].lower() + e[2:] for e in escapes])
+    return [
+        f"percent-encoded: {upper}",
+        f"lowercase hex: {lower}",
+        f"slash kept: {urllib.parse.quote(secret, safe='/')}",
+        f"json: {json.dumps(secret).replace('/', chr(92) + '/')}",
+        "basic auth: " + base64.b64encode(f"AKID:{secret}".encode()).decode(),
+    ]
 
 
 def harness_pid():
@@ -132,6 +154,15 @@ def main(argv=None):
                     sys.stdout.write(chunk)
             except BrokenPipeError:
                 os._exit(1)
+        if mode == "leak-secret":
+            creds = message.get("credentials") or {}
+            forms = leaked_forms(str(creds.get("secret_access_key", "")))
+            if mid.endswith("/query"):
+                sys.stderr.write("\n".join(forms) + "\n")
+                sys.stderr.flush()
+                os._exit(3)
+            out(json.dumps({"type": "error", "id": mid, "message": "cannot sign; " + "; ".join(forms)}))
+            continue
         if mode == "not-object":
             out("[1,2,3]")
             continue
