@@ -455,12 +455,17 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             };
             crate::report::human::render(
                 &format!(
-                    "sigv4-conformance {}: {who} against {} cases",
+                    "sigv4-conformance {}: {who} against {}",
                     env!("CARGO_PKG_VERSION"),
-                    results.len()
+                    crate::report::human::cases(results.len())
                 ),
                 &results,
                 &verdict,
+                if subject.command.is_empty() {
+                    "the published value"
+                } else {
+                    "the reference signer's"
+                },
             )
         }
         Format::Json => {

@@ -7,7 +7,10 @@ use std::fmt::Write;
 
 /// The human report of `results`, ending with `verdict`: the summary (see
 /// [`summary`]) and whatever else decides the exit status.
-pub fn render(title: &str, results: &[CaseResult], verdict: &str) -> String {
+/// `expected_is` names what a diff's `-` side is: the published value
+/// (checking the reference) or the reference signer's (checking an
+/// adapter).
+pub fn render(title: &str, results: &[CaseResult], verdict: &str, expected_is: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}\n");
     for r in results {
@@ -19,7 +22,14 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str) -> String {
             Verdict::AdapterError { .. } => "ERROR",
         };
         let detail = match &r.verdict {
-            Verdict::Pass => String::new(),
+            // A note on a pass (an unsigned header the HTTP library added,
+            // the published answer on a contested case) is shown here:
+            // passes get no detail block.
+            Verdict::Pass => r
+                .notes
+                .first()
+                .map(|note| format!("note: {note}"))
+                .unwrap_or_default(),
             Verdict::Fail(f) => match (&f.divergence, &f.message) {
                 (Some(d), _) => format!("diverged at {}", d.stage.as_str()),
                 (None, Some(m)) => format!("signer error: {}", first_line(m)),
@@ -49,7 +59,7 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str) -> String {
                 if let Some(d) = &f.divergence {
                     let _ = writeln!(
                         out,
-                        "first diverging step: {} (- expected, + actual)",
+                        "first diverging step: {} (- expected: {expected_is}; + actual)",
                         d.stage.as_str()
                     );
                     out.push_str(&line_diff(&d.expected, &d.actual));
@@ -90,8 +100,8 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str) -> String {
 pub fn summary(results: &[CaseResult]) -> String {
     let s = Summary::of(results);
     format!(
-        "{} cases: {} passed, {} failed{}, {} skipped, {} adapter errors",
-        s.total,
+        "{}: {} passed, {} failed{}, {} skipped, {} adapter errors",
+        cases(s.total),
         s.pass,
         s.fail,
         if s.contested_fail > 0 {
@@ -109,4 +119,13 @@ pub fn summary(results: &[CaseResult]) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
+}
+
+/// "1 case", "2 cases".
+pub fn cases(count: usize) -> String {
+    if count == 1 {
+        "1 case".to_owned()
+    } else {
+        format!("{count} cases")
+    }
 }
