@@ -164,7 +164,7 @@ struct ServeArgs {
     /// Service of the credential scope.
     #[arg(long, default_value = "execute-api")]
     service: String,
-    /// API stage: the first path segment, as in API Gateway URLs.
+    /// API stage: every path must start with it, as in API Gateway URLs; without it the ARN's stage is `*`.
     #[arg(long)]
     stage: Option<String>,
     /// Account id used in resource ARNs.
@@ -472,6 +472,15 @@ fn serve(args: ServeArgs) -> Result<u8, String> {
     let policies = Policies::load(&args.policies)?;
     if policies.is_empty() {
         eprintln!("note: no --policy given: every known caller is allowed");
+    }
+    if let Some(stage) = &args.stage {
+        // The stage is compared with the path's first segment as a policy
+        // sees it (decoded): a stage that no segment can equal is a mistake.
+        if stage.is_empty() || stage == "." || stage == ".." || stage.contains(['/', '%']) {
+            return Err(format!(
+                "--stage {stage:?} is not a path segment (it must be non-empty, without / or %, and not . or ..)"
+            ));
+        }
     }
     let pinned_time = args
         .time

@@ -27,8 +27,22 @@ impl Drop for Server {
     }
 }
 
+/// The policy of most tests: pets may be read and written, not deleted.
+const PETS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:*/prod/*/pets*"},
+  {"Sid":"NoDeletes","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/DELETE/*"}]}"#;
+
 impl Server {
     fn start(name: &str, extra: &[&str]) -> Server {
+        Server::launch(name, Some(PETS_POLICY), Some("prod"), extra)
+    }
+
+    fn start_with_policy(name: &str, policy: &str, extra: &[&str]) -> Server {
+        Server::launch(name, Some(policy), Some("prod"), extra)
+    }
+
+    /// Starts `serve` with `policy` (none: no `--policy`) and `stage`.
+    fn launch(name: &str, policy: Option<&str>, stage: Option<&str>, extra: &[&str]) -> Server {
         let dir = std::env::temp_dir().join(format!("sigv4-serve-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(
@@ -40,25 +54,18 @@ impl Server {
             ),
         )
         .expect("write");
-        std::fs::write(
-            dir.join("policy.json"),
-            r#"{"Version":"2012-10-17","Statement":[
-              {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:*/prod/*/pets*"},
-              {"Sid":"NoDeletes","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/DELETE/*"}]}"#,
-        )
-        .expect("write");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--stage",
-                "prod",
-                "--credentials",
-            ])
-            .arg(dir.join("credentials.json"))
-            .arg("--policy")
-            .arg(dir.join("policy.json"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--credentials"])
+            .arg(dir.join("credentials.json"));
+        if let Some(policy) = policy {
+            std::fs::write(dir.join("policy.json"), policy).expect("write");
+            command.arg("--policy").arg(dir.join("policy.json"));
+        }
+        if let Some(stage) = stage {
+            command.args(["--stage", stage]);
+        }
+        let mut child = command
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -67,8 +74,11 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
         let mut port = 0;
+        // The notes before the address line are kept for the log too.
+        let mut before = Vec::new();
         for line in lines.by_ref() {
             let line = line.expect("stderr line");
+            before.push(line.clone());
             if let Some(rest) = line.strip_prefix("listening on http://127.0.0.1:") {
                 port = rest
                     .split_whitespace()
@@ -82,7 +92,7 @@ impl Server {
         let log = dir.join("log.txt");
         std::thread::spawn(move || {
             let mut file = std::fs::File::create(log).expect("log file");
-            for line in lines.map_while(Result::ok) {
+            for line in before.into_iter().chain(lines.map_while(Result::ok)) {
                 let _ = writeln!(file, "{line}");
             }
         });
@@ -440,4 +450,155 @@ impl SigningTimeOffset {
             .expect("time")
             .to_string()
     }
+}
+
+#[test]
+fn the_policy_sees_the_path_that_was_signed_decoded_and_normalized() {
+    let server = Server::start_with_policy(
+        "normalized",
+        r#"{"Version":"2012-10-17","Statement":[
+          {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/prod/*"},
+          {"Sid":"NoSecret","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/prod/GET/secret*"}]}"#,
+        &[],
+    );
+    for path in [
+        "/prod/secret",
+        "/prod/x/../secret",
+        "/prod/./secret",
+        "/prod//secret",
+        "/prod/%73ecret",
+        "/prod/x/%2e%2E/secret",
+        "/dev/../prod/secret",
+    ] {
+        let (status, body) = botocore(&server, path, &[]);
+        assert_eq!(status, 403, "{path}: {body}");
+        assert_eq!(
+            body["resource"], "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/secret",
+            "{path}: {body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("explicit deny (statement NoSecret)")),
+            "{path}: {body}"
+        );
+    }
+    // An encoded slash stays inside its segment: no new boundary, no `..`.
+    let (status, body) = botocore(&server, "/prod/x%2F..%2Fsecret", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/x%2F..%2Fsecret"
+    );
+    let (status, body) = botocore(&server, "/prod/pets/./1", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/pets/1"
+    );
+    // The echo's path is what was sent.
+    assert_eq!(body["path"], "/prod/pets/./1");
+}
+
+#[test]
+fn a_path_outside_the_stage_is_not_found() {
+    let server = Server::start("stage", &[]);
+    for (path, found) in [
+        ("/dev/pets", "\"dev\""),
+        ("/prod/../dev/pets", "\"dev\""),
+        ("/production/pets", "\"production\""),
+        ("/", "names no stage"),
+    ] {
+        let (status, body) = botocore(&server, path, &[]);
+        assert_eq!(
+            (status, body["reason"].as_str()),
+            (404, Some("NotFoundException")),
+            "{path}: {body}"
+        );
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(found) && message.contains("/prod/"),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = botocore(&server, "/prod/pets", &[]);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn without_a_stage_the_arn_stage_is_a_wildcard() {
+    let server = Server::launch(
+        "no-stage",
+        Some(
+            r#"{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:local/*/GET/dev/*"}]}"#,
+        ),
+        None,
+        &[],
+    );
+    let (status, body) = botocore(&server, "/dev/pets", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/*/GET/dev/pets"
+    );
+}
+
+/// Runs `serve` with `args`, expecting it to exit within 10 s: its exit
+/// code (`None` if it had to be killed) and its stderr.
+fn serve_exit(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve runs");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (code, reader.join().unwrap_or_default())
+}
+
+#[test]
+fn an_unusable_stage_is_refused_at_start_up() {
+    let dir = std::env::temp_dir().join(format!("sigv4-serve-{}-badstage", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let credentials = dir.join("credentials.json");
+    std::fs::write(
+        &credentials,
+        format!(
+            r#"{{"credentials":[{{"access_key_id":"{AKID}","secret_access_key":"{SECRET}","arn":"arn:aws:iam::1:user/a"}}]}}"#
+        ),
+    )
+    .expect("write");
+    let credentials = credentials.to_string_lossy().into_owned();
+    for stage in ["", "prod/v1", "..", "pr%6Fd"] {
+        let (code, stderr) = serve_exit(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--credentials",
+            &credentials,
+            "--stage",
+            stage,
+        ]);
+        assert_eq!(code, Some(2), "{stage:?}: {stderr}");
+        assert!(stderr.contains("--stage"), "{stage:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,7 @@
 
 pub mod identity;
 pub mod policy;
+pub mod resource;
 pub mod respond;
 
 use bytes::Bytes;
