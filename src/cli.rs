@@ -469,10 +469,18 @@ fn check(args: CheckArgs) -> Result<u8, String> {
 fn serve(args: ServeArgs) -> Result<u8, String> {
     use crate::serve::{identity::CredentialStore, policy::Policies, respond::Endpoint};
     let credentials = CredentialStore::load(&args.credentials)?;
-    let policies = Policies::load(&args.policies)?;
-    if policies.is_empty() {
+    let policies = if args.policies.is_empty() {
         eprintln!("note: no --policy given: every known caller is allowed");
-    }
+        None
+    } else {
+        // Once a policy is given, only its statements decide: a file with
+        // no statement denies everything, as an empty IAM policy does.
+        let policies = Policies::load(&args.policies)?;
+        if policies.is_empty() {
+            eprintln!("note: the --policy files hold no statement: every request is denied");
+        }
+        Some(policies)
+    };
     if let Some(stage) = &args.stage {
         // The stage is compared with the path's first segment as a policy
         // sees it (decoded): a stage that no segment can equal is a mistake.

@@ -602,3 +602,22 @@ fn an_unusable_stage_is_refused_at_start_up() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_policy_without_statements_denies_everything() {
+    let server = Server::start_with_policy("empty-policy", r#"{"Statement":[]}"#, &[]);
+    let (status, body) = botocore(&server, "/prod/pets", &[]);
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (403, Some("AccessDeniedException")),
+        "{body}"
+    );
+    let log = server.log();
+    assert!(!log.contains("every known caller is allowed"), "{log}");
+    assert!(log.contains("hold no statement"), "{log}");
+    drop(server);
+    let server = Server::launch("no-policy", None, Some("prod"), &[]);
+    let (status, body) = botocore(&server, "/prod/anything", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert!(server.log().contains("no --policy given"));
+}

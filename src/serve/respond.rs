@@ -19,8 +19,10 @@ use sigv4_signer::{KeyCache, Request, SigningTime, UriOptions};
 pub struct Endpoint {
     /// Known credentials.
     pub credentials: CredentialStore,
-    /// Policies; empty means every known caller is allowed.
-    pub policies: Policies,
+    /// The statements of the `--policy` files, which alone decide (none
+    /// at all: everything is denied, as in IAM); `None` when no `--policy`
+    /// was given: every known caller is allowed.
+    pub policies: Option<Policies>,
     /// Region of the scope.
     pub region: String,
     /// Service of the scope.
@@ -209,11 +211,9 @@ impl Endpoint {
                 Some(akid),
             );
         };
-        let decision = if self.policies.is_empty() {
-            Decision::Allowed
-        } else {
-            self.policies
-                .decide(&caller.arn, "execute-api:Invoke", &resource)
+        let decision = match &self.policies {
+            Some(policies) => policies.decide(&caller.arn, "execute-api:Invoke", &resource),
+            None => Decision::Allowed,
         };
         match decision {
             Decision::Allowed => Answer {
