@@ -185,8 +185,8 @@ struct ServeArgs {
     /// Answer one request, then exit.
     #[arg(long, conflicts_with = "max_requests")]
     once: bool,
-    /// Answer N requests, then exit.
-    #[arg(long, value_name = "N")]
+    /// Answer N requests (N >= 1), then exit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_requests: Option<u64>,
     /// Largest accepted body in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
@@ -197,9 +197,10 @@ struct ServeArgs {
     /// Seconds a client may take to send its headers, and its body.
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     client_timeout: f64,
-    /// Most connections served at once; more wait.
-    #[arg(long, default_value_t = 256, value_name = "N")]
-    max_connections: usize,
+    /// Most connections served at once (1 to 1000000); more wait.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -525,7 +526,7 @@ fn serve(args: ServeArgs) -> Result<u8, String> {
             args.max_requests
         },
         json_log: args.log_format == LogFormat::Json,
-        max_connections: args.max_connections.max(1),
+        max_connections: args.max_connections,
         client_timeout: Duration::try_from_secs_f64(args.client_timeout)
             .ok()
             .filter(|d| !d.is_zero())

@@ -621,3 +621,113 @@ fn a_policy_without_statements_denies_everything() {
     assert_eq!(status, 200, "{body}");
     assert!(server.log().contains("no --policy given"));
 }
+
+/// Writes `raw` on a new connection and reads until the server closes it
+/// (or 10 s pass).
+fn exchange(port: u16, raw: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(raw).expect("write");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// The answers in what a connection received: one status line each.
+fn answers(received: &str) -> usize {
+    received.matches("HTTP/1.1 ").count()
+}
+
+impl Server {
+    /// The exit status, once the server has exited by itself.
+    fn exit_code(&mut self, within: Duration) -> Option<i32> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+const UNSIGNED_GET: &str = "GET /prod/pets HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[test]
+fn once_answers_one_request_of_a_keep_alive_connection_then_exits() {
+    let mut server = Server::start("once", &["--once"]);
+    let received = exchange(server.port, UNSIGNED_GET.repeat(2).as_bytes());
+    assert_eq!(answers(&received), 1, "{received}");
+    assert!(
+        received.to_ascii_lowercase().contains("connection: close"),
+        "{received}"
+    );
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn max_requests_answers_exactly_that_many() {
+    let mut server = Server::start("max-requests", &["--max-requests", "2"]);
+    // Four connections at once, one request each: two are answered.
+    let mut streams: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+            stream.write_all(UNSIGNED_GET.as_bytes()).expect("write");
+            stream
+        })
+        .collect();
+    let received: Vec<String> = streams
+        .iter_mut()
+        .map(|stream| {
+            let mut response = Vec::new();
+            let _ = stream.read_to_end(&mut response);
+            String::from_utf8_lossy(&response).into_owned()
+        })
+        .collect();
+    let answered: usize = received.iter().map(|r| answers(r)).sum();
+    assert_eq!(answered, 2, "{received:#?}");
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+
+    // On one keep-alive connection: two answers, the second closes it.
+    let mut server = Server::start("max-requests-keep-alive", &["--max-requests", "2"]);
+    let received = exchange(server.port, UNSIGNED_GET.repeat(3).as_bytes());
+    assert_eq!(answers(&received), 2, "{received}");
+    let last = received.rsplit("HTTP/1.1 ").next().unwrap_or_default();
+    assert!(
+        last.to_ascii_lowercase().contains("connection: close"),
+        "{received}"
+    );
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn zero_requests_or_connections_are_refused_at_start_up() {
+    for (option, value) in [("--max-requests", "0"), ("--max-connections", "0")] {
+        let (code, stderr) = serve_exit(&["--credentials", "unused.json", option, value]);
+        assert_eq!(code, Some(2), "{option} {value}: {stderr}");
+        assert!(stderr.contains(option), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Server::start("sigterm", &[]);
+    let received = exchange(
+        server.port,
+        b"GET /prod/pets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(answers(&received), 1, "{received}");
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
