@@ -731,3 +731,30 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(status.success());
     assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
 }
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_at_once() {
+    let server = Server::start("declared-length", &["--max-body", "1000"]);
+    let started = std::time::Instant::now();
+    // The headers announce 5000 bytes; the body never comes.
+    let received = exchange(
+        server.port,
+        b"POST /prod/pets HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the 413 waited for the body"
+    );
+    assert!(received.starts_with("HTTP/1.1 413 "), "{received}");
+    let body: Value = received
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    assert_eq!(body["reason"], "PayloadTooLarge", "{received}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1000 bytes")),
+        "{received}"
+    );
+}

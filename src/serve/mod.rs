@@ -262,6 +262,14 @@ fn plain_error(status: u16, error_type: &'static str, message: String) -> Answer
     }
 }
 
+fn too_large(limit: usize) -> Answer {
+    plain_error(
+        413,
+        "PayloadTooLarge",
+        format!("the body is larger than --max-body, {limit} bytes"),
+    )
+}
+
 async fn read_request(
     shared: &Shared,
     parts: hyper::http::request::Parts,
@@ -279,6 +287,16 @@ async fn read_request(
         headers.push((name.as_str().to_owned(), value.to_owned()));
     }
     let limit = shared.options.max_body_bytes;
+    // A declared length over the limit is refused before any of the body is
+    // read: waiting for it would only end in the client timeout.
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
     let collected = tokio::time::timeout(
         shared.options.client_timeout,
         Limited::new(body, limit).collect(),
@@ -299,11 +317,7 @@ async fn read_request(
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            return Err(plain_error(
-                413,
-                "PayloadTooLarge",
-                format!("the body is larger than {limit} bytes"),
-            ))
+            return Err(too_large(limit))
         }
         Ok(Err(e)) => {
             return Err(plain_error(
