@@ -50,7 +50,8 @@ impl Server {
             format!(
                 r#"{{"credentials":[
                 {{"access_key_id":"{AKID}","secret_access_key":"{SECRET}","arn":"arn:aws:iam::123456789012:user/alice"}},
-                {{"access_key_id":"AKIDBOB","secret_access_key":"{OTHER_SECRET}","arn":"arn:aws:iam::123456789012:user/bob"}}]}}"#
+                {{"access_key_id":"AKIDBOB","secret_access_key":"{OTHER_SECRET}","arn":"arn:aws:iam::123456789012:user/bob"}},
+                {{"access_key_id":"ASIACAROL","secret_access_key":"{OTHER_SECRET}","session_token":"token-of-carol","arn":"arn:aws:iam::123456789012:user/carol"}}]}}"#
             ),
         )
         .expect("write");
@@ -757,4 +758,40 @@ fn a_declared_length_over_the_limit_is_refused_at_once() {
             .is_some_and(|m| m.contains("1000 bytes")),
         "{received}"
     );
+}
+
+#[test]
+fn a_wrong_or_missing_session_token_is_an_invalid_security_token() {
+    let server = Server::start("session-token", &[]);
+    let carol = ["--access-key", "ASIACAROL", "--secret", OTHER_SECRET];
+    let (status, body) = botocore(
+        &server,
+        "/prod/pets",
+        &[&carol[..], &["--token", "token-of-carol"]].concat(),
+    );
+    assert_eq!(status, 200, "{body}");
+    for (token, reason) in [
+        (
+            Some("token-of-mallory"),
+            "not the token of these credentials",
+        ),
+        (None, "must carry X-Amz-Security-Token"),
+    ] {
+        let mut args = carol.to_vec();
+        if let Some(token) = token {
+            args.extend(["--token", token]);
+        }
+        let (status, body) = botocore(&server, "/prod/pets", &args);
+        assert_eq!(
+            (status, body["reason"].as_str()),
+            (403, Some("UnrecognizedClientException")),
+            "{body}"
+        );
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("The security token included in the request is invalid")
+                && message.contains(reason),
+            "{body}"
+        );
+    }
 }

@@ -269,6 +269,14 @@ impl Endpoint {
                 json!({}),
                 akid,
             ),
+            // AWS's words for a token that does not belong to the key
+            // (or is missing for temporary credentials); ours say which.
+            VerifyError::SessionToken { .. } => deny(
+                "UnrecognizedClientException",
+                format!("The security token included in the request is invalid: {message}"),
+                json!({}),
+                akid,
+            ),
             VerifyError::Skew { .. } | VerifyError::Expired { .. } => deny(
                 "InvalidSignatureException",
                 format!("Signature expired: {message}"),
