@@ -150,7 +150,7 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed on stderr).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR", value_parser = parse_listen)]
     listen: std::net::SocketAddr,
     /// Credentials file: {"credentials": [{"access_key_id", "secret_access_key", "session_token"?, "arn"}]}.
     #[arg(long, value_name = "FILE")]
@@ -201,6 +201,17 @@ struct ServeArgs {
     #[arg(long, default_value_t = 256, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_connections: u32,
+}
+
+/// `--listen`: an IP address and a port. Host names are not resolved, so
+/// the error says what to write instead of `localhost:PORT`.
+fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address and port: host names are not resolved, \
+             write 127.0.0.1:PORT or [::1]:PORT (port 0 picks a free one)"
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -795,3 +795,10 @@ fn a_wrong_or_missing_session_token_is_an_invalid_security_token() {
         );
     }
 }
+
+#[test]
+fn a_host_name_to_listen_on_is_refused_with_a_hint() {
+    let (code, stderr) = serve_exit(&["--credentials", "unused.json", "--listen", "localhost:0"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:PORT"), "{stderr}");
+}
