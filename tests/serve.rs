@@ -802,3 +802,32 @@ fn a_host_name_to_listen_on_is_refused_with_a_hint() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("127.0.0.1:PORT"), "{stderr}");
 }
+
+#[test]
+fn a_signature_mismatch_log_line_holds_what_the_server_computed() {
+    for format in ["json", "text"] {
+        let server = Server::start(&format!("mismatch-log-{format}"), &["--log-format", format]);
+        let (status, body) = botocore(&server, "/prod/pets", &["--secret", "wrong-secret"]);
+        assert_eq!(status, 403, "{body}");
+        let log = server.log();
+        let line = log
+            .lines()
+            .find(|l| l.contains("InvalidSignatureException"))
+            .unwrap_or_else(|| panic!("no mismatch line: {log}"));
+        assert!(!line.contains(SECRET) && !line.contains(OTHER_SECRET));
+        let canonical = body["canonicalRequest"].as_str().unwrap_or_default();
+        let string_to_sign = body["stringToSign"].as_str().unwrap_or_default();
+        assert!(canonical.starts_with("GET\n/prod/pets\n"), "{body}");
+        if format == "json" {
+            let entry: Value = serde_json::from_str(line).expect("a JSON line");
+            assert_eq!(entry["canonicalRequest"], canonical, "{line}");
+            assert_eq!(entry["stringToSign"], string_to_sign, "{line}");
+        } else {
+            assert!(
+                line.contains(&format!("canonicalRequest={canonical:?}"))
+                    && line.contains(&format!("stringToSign={string_to_sign:?}")),
+                "{line}"
+            );
+        }
+    }
+}

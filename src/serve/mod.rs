@@ -358,27 +358,45 @@ fn log(
     answer: &Answer,
     started: Instant,
 ) {
-    let mut outcome = answer.outcome.clone();
-    for secret in shared.endpoint.credentials.secrets() {
-        if outcome.contains(secret) {
-            outcome = outcome.replace(secret, "[REDACTED]");
+    let redact = |text: &str| {
+        let mut text = text.to_owned();
+        for secret in shared.endpoint.credentials.secrets() {
+            if text.contains(secret) {
+                text = text.replace(secret, "[REDACTED]");
+            }
         }
-    }
+        text
+    };
+    let outcome = redact(&answer.outcome);
+    // A signature mismatch's message points at what this server computed:
+    // the log carries it too, so that a log line is enough to compare.
+    let computed: Vec<(&str, String)> = ["canonicalRequest", "stringToSign"]
+        .into_iter()
+        .filter_map(|name| Some((name, redact(answer.body.get(name)?.as_str()?))))
+        .collect();
     let akid = answer.access_key_id.as_deref().unwrap_or("-");
     let micros = started.elapsed().as_micros();
     if shared.options.json_log {
-        eprintln!(
-            "{}",
-            serde_json::json!({
-                "time": sigv4_signer::SigningTime::now().to_string(),
-                "peer": peer.to_string(), "method": method, "path": path,
-                "status": answer.status, "access_key_id": akid,
-                "outcome": outcome, "micros": micros,
-            })
-        );
+        let mut line = serde_json::json!({
+            "time": sigv4_signer::SigningTime::now().to_string(),
+            "peer": peer.to_string(), "method": method, "path": path,
+            "status": answer.status, "access_key_id": akid,
+            "outcome": outcome, "micros": micros,
+        });
+        if let Some(fields) = line.as_object_mut() {
+            for (name, value) in computed {
+                fields.insert(name.to_owned(), serde_json::Value::String(value));
+            }
+        }
+        eprintln!("{line}");
     } else {
+        // Each one quoted and escaped, so the entry stays on one line.
+        let computed: String = computed
+            .iter()
+            .map(|(name, value)| format!(" {name}={value:?}"))
+            .collect();
         eprintln!(
-            "{peer} {method} {path} {} {akid} {micros}us {outcome}",
+            "{peer} {method} {path} {} {akid} {micros}us {outcome}{computed}",
             answer.status
         );
     }

@@ -290,7 +290,8 @@ impl Endpoint {
                     None => "No catalogued signing mistake reproduces your signature: check the \
                              secret access key and whether something changed the request after \
                              signing (body, signed headers, path, query), then compare your \
-                             canonical request and string to sign with the ones below."
+                             canonical request and string to sign with this server's \
+                             (canonicalRequest and stringToSign)."
                         .to_owned(),
                 };
                 deny(
