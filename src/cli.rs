@@ -151,7 +151,7 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed on stderr).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR", value_parser = parse_listen)]
     listen: std::net::SocketAddr,
     /// Credentials file: {"credentials": [{"access_key_id", "secret_access_key", "session_token"?, "arn"}]}.
     #[arg(long, value_name = "FILE")]
@@ -165,7 +165,7 @@ struct ServeArgs {
     /// Service of the credential scope.
     #[arg(long, default_value = "execute-api")]
     service: String,
-    /// API stage: the first path segment, as in API Gateway URLs.
+    /// API stage: every path must start with it, as in API Gateway URLs; without it the ARN's stage is `*`.
     #[arg(long)]
     stage: Option<String>,
     /// Account id used in resource ARNs.
@@ -186,8 +186,8 @@ struct ServeArgs {
     /// Answer one request, then exit.
     #[arg(long, conflicts_with = "max_requests")]
     once: bool,
-    /// Answer N requests, then exit.
-    #[arg(long, value_name = "N")]
+    /// Answer N requests (N >= 1), then exit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_requests: Option<u64>,
     /// Largest accepted body in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
@@ -198,9 +198,21 @@ struct ServeArgs {
     /// Seconds a client may take to send its headers, and its body.
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     client_timeout: f64,
-    /// Most connections served at once; more wait.
-    #[arg(long, default_value_t = 256, value_name = "N")]
-    max_connections: usize,
+    /// Most connections served at once (1 to 1000000); more wait.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+}
+
+/// `--listen`: an IP address and a port. Host names are not resolved, so
+/// the error says what to write instead of `localhost:PORT`.
+fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address and port: host names are not resolved, \
+             write 127.0.0.1:PORT or [::1]:PORT (port 0 picks a free one)"
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -511,9 +523,26 @@ fn check(args: CheckArgs) -> Result<u8, String> {
 fn serve(args: ServeArgs) -> Result<u8, String> {
     use crate::serve::{identity::CredentialStore, policy::Policies, respond::Endpoint};
     let credentials = CredentialStore::load(&args.credentials)?;
-    let policies = Policies::load(&args.policies)?;
-    if policies.is_empty() {
+    let policies = if args.policies.is_empty() {
         eprintln!("note: no --policy given: every known caller is allowed");
+        None
+    } else {
+        // Once a policy is given, only its statements decide: a file with
+        // no statement denies everything, as an empty IAM policy does.
+        let policies = Policies::load(&args.policies)?;
+        if policies.is_empty() {
+            eprintln!("note: the --policy files hold no statement: every request is denied");
+        }
+        Some(policies)
+    };
+    if let Some(stage) = &args.stage {
+        // The stage is compared with the path's first segment as a policy
+        // sees it (decoded): a stage that no segment can equal is a mistake.
+        if stage.is_empty() || stage == "." || stage == ".." || stage.contains(['/', '%']) {
+            return Err(format!(
+                "--stage {stage:?} is not a path segment (it must be non-empty, without / or %, and not . or ..)"
+            ));
+        }
     }
     let pinned_time = args
         .time
@@ -550,7 +579,7 @@ fn serve(args: ServeArgs) -> Result<u8, String> {
             args.max_requests
         },
         json_log: args.log_format == LogFormat::Json,
-        max_connections: args.max_connections.max(1),
+        max_connections: args.max_connections,
         client_timeout: Duration::try_from_secs_f64(args.client_timeout)
             .ok()
             .filter(|d| !d.is_zero())

@@ -27,8 +27,22 @@ impl Drop for Server {
     }
 }
 
+/// The policy of most tests: pets may be read and written, not deleted.
+const PETS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:*/prod/*/pets*"},
+  {"Sid":"NoDeletes","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/DELETE/*"}]}"#;
+
 impl Server {
     fn start(name: &str, extra: &[&str]) -> Server {
+        Server::launch(name, Some(PETS_POLICY), Some("prod"), extra)
+    }
+
+    fn start_with_policy(name: &str, policy: &str, extra: &[&str]) -> Server {
+        Server::launch(name, Some(policy), Some("prod"), extra)
+    }
+
+    /// Starts `serve` with `policy` (none: no `--policy`) and `stage`.
+    fn launch(name: &str, policy: Option<&str>, stage: Option<&str>, extra: &[&str]) -> Server {
         let dir = std::env::temp_dir().join(format!("sigv4-serve-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(
@@ -36,29 +50,23 @@ impl Server {
             format!(
                 r#"{{"credentials":[
                 {{"access_key_id":"{AKID}","secret_access_key":"{SECRET}","arn":"arn:aws:iam::123456789012:user/alice"}},
-                {{"access_key_id":"AKIDBOB","secret_access_key":"{OTHER_SECRET}","arn":"arn:aws:iam::123456789012:user/bob"}}]}}"#
+                {{"access_key_id":"AKIDBOB","secret_access_key":"{OTHER_SECRET}","arn":"arn:aws:iam::123456789012:user/bob"}},
+                {{"access_key_id":"ASIACAROL","secret_access_key":"{OTHER_SECRET}","session_token":"token-of-carol","arn":"arn:aws:iam::123456789012:user/carol"}}]}}"#
             ),
         )
         .expect("write");
-        std::fs::write(
-            dir.join("policy.json"),
-            r#"{"Version":"2012-10-17","Statement":[
-              {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:*/prod/*/pets*"},
-              {"Sid":"NoDeletes","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/DELETE/*"}]}"#,
-        )
-        .expect("write");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--stage",
-                "prod",
-                "--credentials",
-            ])
-            .arg(dir.join("credentials.json"))
-            .arg("--policy")
-            .arg(dir.join("policy.json"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--credentials"])
+            .arg(dir.join("credentials.json"));
+        if let Some(policy) = policy {
+            std::fs::write(dir.join("policy.json"), policy).expect("write");
+            command.arg("--policy").arg(dir.join("policy.json"));
+        }
+        if let Some(stage) = stage {
+            command.args(["--stage", stage]);
+        }
+        let mut child = command
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -67,8 +75,11 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
         let mut port = 0;
+        // The notes before the address line are kept for the log too.
+        let mut before = Vec::new();
         for line in lines.by_ref() {
             let line = line.expect("stderr line");
+            before.push(line.clone());
             if let Some(rest) = line.strip_prefix("listening on http://127.0.0.1:") {
                 port = rest
                     .split_whitespace()
@@ -82,7 +93,7 @@ impl Server {
         let log = dir.join("log.txt");
         std::thread::spawn(move || {
             let mut file = std::fs::File::create(log).expect("log file");
-            for line in lines.map_while(Result::ok) {
+            for line in before.into_iter().chain(lines.map_while(Result::ok)) {
                 let _ = writeln!(file, "{line}");
             }
         });
@@ -439,5 +450,384 @@ impl SigningTimeOffset {
         sigv4_signer::SigningTime::from_unix(now + h * 3600)
             .expect("time")
             .to_string()
+    }
+}
+
+#[test]
+fn the_policy_sees_the_path_that_was_signed_decoded_and_normalized() {
+    let server = Server::start_with_policy(
+        "normalized",
+        r#"{"Version":"2012-10-17","Statement":[
+          {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/prod/*"},
+          {"Sid":"NoSecret","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/prod/GET/secret*"}]}"#,
+        &[],
+    );
+    for path in [
+        "/prod/secret",
+        "/prod/x/../secret",
+        "/prod/./secret",
+        "/prod//secret",
+        "/prod/%73ecret",
+        "/prod/x/%2e%2E/secret",
+        "/dev/../prod/secret",
+    ] {
+        let (status, body) = botocore(&server, path, &[]);
+        assert_eq!(status, 403, "{path}: {body}");
+        assert_eq!(
+            body["resource"], "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/secret",
+            "{path}: {body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("explicit deny (statement NoSecret)")),
+            "{path}: {body}"
+        );
+    }
+    // An encoded slash stays inside its segment: no new boundary, no `..`.
+    let (status, body) = botocore(&server, "/prod/x%2F..%2Fsecret", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/x%2F..%2Fsecret"
+    );
+    let (status, body) = botocore(&server, "/prod/pets/./1", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/prod/GET/pets/1"
+    );
+    // The echo's path is what was sent.
+    assert_eq!(body["path"], "/prod/pets/./1");
+}
+
+#[test]
+fn a_path_outside_the_stage_is_not_found() {
+    let server = Server::start("stage", &[]);
+    for (path, found) in [
+        ("/dev/pets", "\"dev\""),
+        ("/prod/../dev/pets", "\"dev\""),
+        ("/production/pets", "\"production\""),
+        ("/", "names no stage"),
+    ] {
+        let (status, body) = botocore(&server, path, &[]);
+        assert_eq!(
+            (status, body["reason"].as_str()),
+            (404, Some("NotFoundException")),
+            "{path}: {body}"
+        );
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(found) && message.contains("/prod/"),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = botocore(&server, "/prod/pets", &[]);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn without_a_stage_the_arn_stage_is_a_wildcard() {
+    let server = Server::launch(
+        "no-stage",
+        Some(
+            r#"{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:local/*/GET/dev/*"}]}"#,
+        ),
+        None,
+        &[],
+    );
+    let (status, body) = botocore(&server, "/dev/pets", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["resource"],
+        "arn:aws:execute-api:us-east-1:123456789012:local/*/GET/dev/pets"
+    );
+}
+
+/// Runs `serve` with `args`, expecting it to exit within 10 s: its exit
+/// code (`None` if it had to be killed) and its stderr.
+fn serve_exit(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve runs");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (code, reader.join().unwrap_or_default())
+}
+
+#[test]
+fn an_unusable_stage_is_refused_at_start_up() {
+    let dir = std::env::temp_dir().join(format!("sigv4-serve-{}-badstage", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let credentials = dir.join("credentials.json");
+    std::fs::write(
+        &credentials,
+        format!(
+            r#"{{"credentials":[{{"access_key_id":"{AKID}","secret_access_key":"{SECRET}","arn":"arn:aws:iam::1:user/a"}}]}}"#
+        ),
+    )
+    .expect("write");
+    let credentials = credentials.to_string_lossy().into_owned();
+    for stage in ["", "prod/v1", "..", "pr%6Fd"] {
+        let (code, stderr) = serve_exit(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--credentials",
+            &credentials,
+            "--stage",
+            stage,
+        ]);
+        assert_eq!(code, Some(2), "{stage:?}: {stderr}");
+        assert!(stderr.contains("--stage"), "{stage:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_policy_without_statements_denies_everything() {
+    let server = Server::start_with_policy("empty-policy", r#"{"Statement":[]}"#, &[]);
+    let (status, body) = botocore(&server, "/prod/pets", &[]);
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (403, Some("AccessDeniedException")),
+        "{body}"
+    );
+    let log = server.log();
+    assert!(!log.contains("every known caller is allowed"), "{log}");
+    assert!(log.contains("hold no statement"), "{log}");
+    drop(server);
+    let server = Server::launch("no-policy", None, Some("prod"), &[]);
+    let (status, body) = botocore(&server, "/prod/anything", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert!(server.log().contains("no --policy given"));
+}
+
+/// Writes `raw` on a new connection and reads until the server closes it
+/// (or 10 s pass).
+fn exchange(port: u16, raw: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(raw).expect("write");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// The answers in what a connection received: one status line each.
+fn answers(received: &str) -> usize {
+    received.matches("HTTP/1.1 ").count()
+}
+
+impl Server {
+    /// The exit status, once the server has exited by itself.
+    fn exit_code(&mut self, within: Duration) -> Option<i32> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+const UNSIGNED_GET: &str = "GET /prod/pets HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[test]
+fn once_answers_one_request_of_a_keep_alive_connection_then_exits() {
+    let mut server = Server::start("once", &["--once"]);
+    let received = exchange(server.port, UNSIGNED_GET.repeat(2).as_bytes());
+    assert_eq!(answers(&received), 1, "{received}");
+    assert!(
+        received.to_ascii_lowercase().contains("connection: close"),
+        "{received}"
+    );
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn max_requests_answers_exactly_that_many() {
+    let mut server = Server::start("max-requests", &["--max-requests", "2"]);
+    // Four connections at once, one request each: two are answered.
+    let mut streams: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+            stream.write_all(UNSIGNED_GET.as_bytes()).expect("write");
+            stream
+        })
+        .collect();
+    let received: Vec<String> = streams
+        .iter_mut()
+        .map(|stream| {
+            let mut response = Vec::new();
+            let _ = stream.read_to_end(&mut response);
+            String::from_utf8_lossy(&response).into_owned()
+        })
+        .collect();
+    let answered: usize = received.iter().map(|r| answers(r)).sum();
+    assert_eq!(answered, 2, "{received:#?}");
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+
+    // On one keep-alive connection: two answers, the second closes it.
+    let mut server = Server::start("max-requests-keep-alive", &["--max-requests", "2"]);
+    let received = exchange(server.port, UNSIGNED_GET.repeat(3).as_bytes());
+    assert_eq!(answers(&received), 2, "{received}");
+    let last = received.rsplit("HTTP/1.1 ").next().unwrap_or_default();
+    assert!(
+        last.to_ascii_lowercase().contains("connection: close"),
+        "{received}"
+    );
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn zero_requests_or_connections_are_refused_at_start_up() {
+    for (option, value) in [("--max-requests", "0"), ("--max-connections", "0")] {
+        let (code, stderr) = serve_exit(&["--credentials", "unused.json", option, value]);
+        assert_eq!(code, Some(2), "{option} {value}: {stderr}");
+        assert!(stderr.contains(option), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Server::start("sigterm", &[]);
+    let received = exchange(
+        server.port,
+        b"GET /prod/pets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(answers(&received), 1, "{received}");
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert_eq!(server.exit_code(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_at_once() {
+    let server = Server::start("declared-length", &["--max-body", "1000"]);
+    let started = std::time::Instant::now();
+    // The headers announce 5000 bytes; the body never comes.
+    let received = exchange(
+        server.port,
+        b"POST /prod/pets HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the 413 waited for the body"
+    );
+    assert!(received.starts_with("HTTP/1.1 413 "), "{received}");
+    let body: Value = received
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    assert_eq!(body["reason"], "PayloadTooLarge", "{received}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1000 bytes")),
+        "{received}"
+    );
+}
+
+#[test]
+fn a_wrong_or_missing_session_token_is_an_invalid_security_token() {
+    let server = Server::start("session-token", &[]);
+    let carol = ["--access-key", "ASIACAROL", "--secret", OTHER_SECRET];
+    let (status, body) = botocore(
+        &server,
+        "/prod/pets",
+        &[&carol[..], &["--token", "token-of-carol"]].concat(),
+    );
+    assert_eq!(status, 200, "{body}");
+    for (token, reason) in [
+        (
+            Some("token-of-mallory"),
+            "not the token of these credentials",
+        ),
+        (None, "must carry X-Amz-Security-Token"),
+    ] {
+        let mut args = carol.to_vec();
+        if let Some(token) = token {
+            args.extend(["--token", token]);
+        }
+        let (status, body) = botocore(&server, "/prod/pets", &args);
+        assert_eq!(
+            (status, body["reason"].as_str()),
+            (403, Some("UnrecognizedClientException")),
+            "{body}"
+        );
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("The security token included in the request is invalid")
+                && message.contains(reason),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_host_name_to_listen_on_is_refused_with_a_hint() {
+    let (code, stderr) = serve_exit(&["--credentials", "unused.json", "--listen", "localhost:0"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:PORT"), "{stderr}");
+}
+
+#[test]
+fn a_signature_mismatch_log_line_holds_what_the_server_computed() {
+    for format in ["json", "text"] {
+        let server = Server::start(&format!("mismatch-log-{format}"), &["--log-format", format]);
+        let (status, body) = botocore(&server, "/prod/pets", &["--secret", "wrong-secret"]);
+        assert_eq!(status, 403, "{body}");
+        let log = server.log();
+        let line = log
+            .lines()
+            .find(|l| l.contains("InvalidSignatureException"))
+            .unwrap_or_else(|| panic!("no mismatch line: {log}"));
+        assert!(!line.contains(SECRET) && !line.contains(OTHER_SECRET));
+        let canonical = body["canonicalRequest"].as_str().unwrap_or_default();
+        let string_to_sign = body["stringToSign"].as_str().unwrap_or_default();
+        assert!(canonical.starts_with("GET\n/prod/pets\n"), "{body}");
+        if format == "json" {
+            let entry: Value = serde_json::from_str(line).expect("a JSON line");
+            assert_eq!(entry["canonicalRequest"], canonical, "{line}");
+            assert_eq!(entry["stringToSign"], string_to_sign, "{line}");
+        } else {
+            assert!(
+                line.contains(&format!("canonicalRequest={canonical:?}"))
+                    && line.contains(&format!("stringToSign={string_to_sign:?}")),
+                "{line}"
+            );
+        }
     }
 }

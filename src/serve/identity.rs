@@ -69,6 +69,15 @@ impl CredentialStore {
                     i + 1
                 ));
             }
+            if c.session_token.as_deref() == Some("") {
+                // Clients send no X-Amz-Security-Token for an empty token,
+                // so every request of this key would be refused: a mistake
+                // in the file, where `null` means "no token".
+                return Err(format!(
+                    "credential {:?}: session_token is empty (use null for credentials without one)",
+                    c.access_key_id
+                ));
+            }
             if !c.arn.starts_with("arn:") {
                 return Err(format!(
                     "credential {:?}: arn {:?} does not start with arn:",
@@ -107,5 +116,26 @@ impl CredentialStore {
         self.credentials
             .iter()
             .map(|c| c.secret_access_key.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CredentialStore;
+
+    #[test]
+    fn an_empty_session_token_is_refused_with_its_key_id() {
+        let err = CredentialStore::parse(
+            r#"{"credentials":[{"access_key_id":"AKIDTEMP","secret_access_key":"s","session_token":"","arn":"arn:aws:iam::1:user/a"}]}"#,
+        )
+        .expect_err("an empty token is refused");
+        assert!(
+            err.contains("\"AKIDTEMP\"") && err.contains("session_token is empty"),
+            "{err}"
+        );
+        assert!(CredentialStore::parse(
+            r#"{"credentials":[{"access_key_id":"AKIDTEMP","secret_access_key":"s","session_token":null,"arn":"arn:aws:iam::1:user/a"}]}"#,
+        )
+        .is_ok());
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod identity;
 pub mod policy;
+pub mod resource;
 pub mod respond;
 
 use bytes::Bytes;
@@ -16,12 +17,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use respond::{Answer, Endpoint, Received};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{watch, Semaphore};
 
 /// How the server runs, besides what [`Endpoint`] decides.
 #[derive(Debug, Clone)]
@@ -30,12 +30,13 @@ pub struct ServerOptions {
     pub listen: SocketAddr,
     /// Largest accepted body, bytes.
     pub max_body_bytes: usize,
-    /// Stop after this many requests (`--once` is 1).
+    /// Answer this many requests, then exit (`--once` is 1); `Some(0)`
+    /// answers none and returns at once.
     pub max_requests: Option<u64>,
     /// One JSON object per log line instead of text.
     pub json_log: bool,
-    /// Most connections served at once.
-    pub max_connections: usize,
+    /// Most connections served at once (at least 1).
+    pub max_connections: u32,
     /// Longest time a client may take to send its headers, and its body.
     pub client_timeout: Duration,
 }
@@ -43,11 +44,45 @@ pub struct ServerOptions {
 struct Shared {
     endpoint: Endpoint,
     options: ServerOptions,
-    served: AtomicU64,
-    done: Notify,
+    /// Requests taken so far, each answered or being answered.
+    claimed: AtomicU64,
+    /// Becomes true when the server stops: the last request allowed by
+    /// `--max-requests` was taken, or a signal came. Connections then
+    /// finish the answer they are writing and close.
+    stopping: watch::Sender<bool>,
 }
 
-/// Runs the server until the request bound is reached or Ctrl-C.
+impl Shared {
+    /// Takes a request's place in the count: its number (1 for the first),
+    /// or `None` when `--max-requests` were already taken.
+    fn claim(&self) -> Option<u64> {
+        let limit = self.options.max_requests.unwrap_or(u64::MAX);
+        self.claimed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |taken| {
+                (taken < limit).then_some(taken + 1)
+            })
+            .ok()
+            .map(|taken| taken + 1)
+    }
+}
+
+/// The error of a request that arrives after the last one allowed: hyper
+/// closes its connection without an answer.
+#[derive(Debug)]
+struct LimitReached;
+
+impl std::fmt::Display for LimitReached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("--max-requests were answered; no further request is served")
+    }
+}
+
+impl std::error::Error for LimitReached {}
+
+/// How long a stop waits for the answers being written after a signal.
+const SIGNAL_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs the server until the request bound is reached, Ctrl-C or SIGTERM.
 ///
 /// # Errors
 /// A message when the address cannot be bound or the runtime not started.
@@ -58,6 +93,31 @@ pub fn run(endpoint: Endpoint, options: ServerOptions) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(serve(endpoint, options))
+}
+
+/// Completes at the first Ctrl-C or SIGTERM; never when neither can be
+/// listened for.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                Ok(()) = tokio::signal::ctrl_c() => {}
+                Some(()) = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Completes when the server stops (or can no longer be told to).
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    // The value's guard is dropped here: it must not live across an await.
+    let _ = stopping.wait_for(|stopped| *stopped).await;
 }
 
 async fn serve(endpoint: Endpoint, options: ServerOptions) -> Result<(), String> {
@@ -76,18 +136,27 @@ async fn serve(endpoint: Endpoint, options: ServerOptions) -> Result<(), String>
             .map(|s| format!(", stage {s}"))
             .unwrap_or_default()
     );
+    let connection_limit = options.max_connections;
+    let nothing_to_answer = options.max_requests == Some(0);
     let shared = Arc::new(Shared {
         endpoint,
-        options: options.clone(),
-        served: AtomicU64::new(0),
-        done: Notify::new(),
+        options,
+        claimed: AtomicU64::new(0),
+        stopping: watch::Sender::new(nothing_to_answer),
     });
-    let slots = Arc::new(Semaphore::new(options.max_connections));
+    let mut stopping = shared.stopping.subscribe();
+    let slots = Arc::new(Semaphore::new(connection_limit as usize));
+    let interrupted = interrupted();
+    tokio::pin!(interrupted);
+    let mut grace = shared.options.client_timeout + SIGNAL_GRACE;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            () = shared.done.notified() => break,
-            _ = tokio::signal::ctrl_c() => break,
+            () = stopped(&mut stopping) => break,
+            () = &mut interrupted => {
+                grace = SIGNAL_GRACE;
+                break;
+            }
         };
         let (stream, peer) = match accepted {
             Ok(pair) => pair,
@@ -96,23 +165,44 @@ async fn serve(endpoint: Endpoint, options: ServerOptions) -> Result<(), String>
                 continue;
             }
         };
-        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
-            break;
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = stopped(&mut stopping) => break,
+            () = &mut interrupted => {
+                grace = SIGNAL_GRACE;
+                break;
+            }
         };
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
+            let mut stopping = shared.stopping.subscribe();
             let service = service_fn(|request| handle(Arc::clone(&shared), peer, request));
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(shared.options.client_timeout)
                 .max_buf_size(64 * 1024)
                 .serve_connection(TokioIo::new(stream), service);
-            let _ = connection.await;
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = stopped(&mut stopping) => {
+                    // Finish the answer being written, take no new request.
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
-    // Let answers already being written go out.
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(listener);
+    shared.stopping.send_replace(true);
+    // Every connection holds a slot until it is closed: holding them all
+    // means every answer taken was written. A client that stalls its body
+    // is cut by the client timeout, so the wait is bounded.
+    let _ = tokio::time::timeout(grace, slots.acquire_many(connection_limit)).await;
     Ok(())
 }
 
@@ -120,10 +210,18 @@ async fn handle(
     shared: Arc<Shared>,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<Full<Bytes>>, LimitReached> {
+    let Some(number) = shared.claim() else {
+        return Err(LimitReached);
+    };
+    let is_last = shared.options.max_requests == Some(number);
+    if is_last {
+        // Stop accepting now; this answer is still written in full.
+        shared.stopping.send_replace(true);
+    }
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let answer = match read_request(&shared, parts, body).await {
+    let (answer, body_unread) = match read_request(&shared, parts, body).await {
         Ok(received) => {
             let answer = shared.endpoint.respond(&received);
             log(
@@ -134,18 +232,24 @@ async fn handle(
                 &answer,
                 started,
             );
-            answer
+            (answer, false)
         }
         Err(answer) => {
             log(&shared, peer, "-", "-", &answer, started);
-            answer
+            (answer, true)
         }
     };
-    let count = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
-    if shared.options.max_requests.is_some_and(|max| count >= max) {
-        shared.done.notify_one();
+    let mut response = to_response(&answer);
+    let stopping = *shared.stopping.borrow();
+    // After the last answer, or when the body was not read to its end,
+    // the connection can carry no further request.
+    if is_last || body_unread || stopping {
+        response.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
     }
-    Ok(to_response(&answer))
+    Ok(response)
 }
 
 fn plain_error(status: u16, error_type: &'static str, message: String) -> Answer {
@@ -156,6 +260,14 @@ fn plain_error(status: u16, error_type: &'static str, message: String) -> Answer
         access_key_id: None,
         outcome: format!("{error_type}: {message}"),
     }
+}
+
+fn too_large(limit: usize) -> Answer {
+    plain_error(
+        413,
+        "PayloadTooLarge",
+        format!("the body is larger than --max-body, {limit} bytes"),
+    )
 }
 
 async fn read_request(
@@ -175,6 +287,16 @@ async fn read_request(
         headers.push((name.as_str().to_owned(), value.to_owned()));
     }
     let limit = shared.options.max_body_bytes;
+    // A declared length over the limit is refused before any of the body is
+    // read: waiting for it would only end in the client timeout.
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
     let collected = tokio::time::timeout(
         shared.options.client_timeout,
         Limited::new(body, limit).collect(),
@@ -195,11 +317,7 @@ async fn read_request(
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            return Err(plain_error(
-                413,
-                "PayloadTooLarge",
-                format!("the body is larger than {limit} bytes"),
-            ))
+            return Err(too_large(limit))
         }
         Ok(Err(e)) => {
             return Err(plain_error(
@@ -240,27 +358,45 @@ fn log(
     answer: &Answer,
     started: Instant,
 ) {
-    let mut outcome = answer.outcome.clone();
-    for secret in shared.endpoint.credentials.secrets() {
-        if outcome.contains(secret) {
-            outcome = outcome.replace(secret, "[REDACTED]");
+    let redact = |text: &str| {
+        let mut text = text.to_owned();
+        for secret in shared.endpoint.credentials.secrets() {
+            if text.contains(secret) {
+                text = text.replace(secret, "[REDACTED]");
+            }
         }
-    }
+        text
+    };
+    let outcome = redact(&answer.outcome);
+    // A signature mismatch's message points at what this server computed:
+    // the log carries it too, so that a log line is enough to compare.
+    let computed: Vec<(&str, String)> = ["canonicalRequest", "stringToSign"]
+        .into_iter()
+        .filter_map(|name| Some((name, redact(answer.body.get(name)?.as_str()?))))
+        .collect();
     let akid = answer.access_key_id.as_deref().unwrap_or("-");
     let micros = started.elapsed().as_micros();
     if shared.options.json_log {
-        eprintln!(
-            "{}",
-            serde_json::json!({
-                "time": sigv4_signer::SigningTime::now().to_string(),
-                "peer": peer.to_string(), "method": method, "path": path,
-                "status": answer.status, "access_key_id": akid,
-                "outcome": outcome, "micros": micros,
-            })
-        );
+        let mut line = serde_json::json!({
+            "time": sigv4_signer::SigningTime::now().to_string(),
+            "peer": peer.to_string(), "method": method, "path": path,
+            "status": answer.status, "access_key_id": akid,
+            "outcome": outcome, "micros": micros,
+        });
+        if let Some(fields) = line.as_object_mut() {
+            for (name, value) in computed {
+                fields.insert(name.to_owned(), serde_json::Value::String(value));
+            }
+        }
+        eprintln!("{line}");
     } else {
+        // Each one quoted and escaped, so the entry stays on one line.
+        let computed: String = computed
+            .iter()
+            .map(|(name, value)| format!(" {name}={value:?}"))
+            .collect();
         eprintln!(
-            "{peer} {method} {path} {} {akid} {micros}us {outcome}",
+            "{peer} {method} {path} {} {akid} {micros}us {outcome}{computed}",
             answer.status
         );
     }

@@ -8,6 +8,7 @@ use crate::protocol::{
 };
 use crate::serve::identity::CredentialStore;
 use crate::serve::policy::{Decision, Policies};
+use crate::serve::resource;
 use base64::Engine;
 use serde_json::{json, Value};
 use sigv4_signer::verify::{verify, ParsedSignature, SignatureLocation, VerifyError, VerifyPolicy};
@@ -18,8 +19,10 @@ use sigv4_signer::{KeyCache, Request, SigningTime, UriOptions};
 pub struct Endpoint {
     /// Known credentials.
     pub credentials: CredentialStore,
-    /// Policies; empty means every known caller is allowed.
-    pub policies: Policies,
+    /// The statements of the `--policy` files, which alone decide (none
+    /// at all: everything is denied, as in IAM); `None` when no `--policy`
+    /// was given: every known caller is allowed.
+    pub policies: Option<Policies>,
     /// Region of the scope.
     pub region: String,
     /// Service of the scope.
@@ -53,6 +56,32 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+}
+
+/// A path whose first segment is not the endpoint's stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongStage {
+    /// The `--stage`.
+    pub expected: String,
+    /// The path's first segment, as a policy would see it; `None` for `/`.
+    pub found: Option<String>,
+}
+
+impl std::fmt::Display for WrongStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.found {
+            Some(found) => write!(
+                f,
+                "no stage {found:?} here: the path must start with the stage, /{}/",
+                self.expected
+            ),
+            None => write!(
+                f,
+                "the path names no stage: it must start with the stage, /{}/",
+                self.expected
+            ),
+        }
+    }
 }
 
 /// An answer and what to log about it.
@@ -90,28 +119,58 @@ impl Endpoint {
     }
 
     /// The API Gateway resource ARN of a request:
-    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH`.
-    pub fn resource_arn(&self, method: &str, path: &str) -> String {
-        let mut rest = path.trim_start_matches('/');
-        let stage = match &self.stage {
-            Some(stage) => {
-                if let Some(after) = rest.strip_prefix(stage.as_str()) {
-                    if after.is_empty() || after.starts_with('/') {
-                        rest = after.trim_start_matches('/');
-                    }
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH`, where
+    /// `PATH` is the path as [`resource::segments`] spells it: decoded and
+    /// normalized, so that every spelling of one path is one resource.
+    ///
+    /// With a stage, the path's first segment must be that stage and the
+    /// rest is `PATH`. Without one, the whole path is `PATH` and `STAGE` is
+    /// a literal `*`.
+    ///
+    /// # Errors
+    /// [`WrongStage`] when the first segment is not the stage.
+    pub fn resource_arn(&self, method: &str, path: &str) -> Result<String, WrongStage> {
+        let segments = resource::segments(path);
+        let (stage, rest) = match &self.stage {
+            Some(stage) => match segments.split_first() {
+                Some((first, rest)) if first == stage => (stage.as_str(), rest),
+                found => {
+                    return Err(WrongStage {
+                        expected: stage.clone(),
+                        found: found.map(|(first, _)| first.clone()),
+                    })
                 }
-                stage.as_str()
-            }
-            None => "*",
+            },
+            None => ("*", segments.as_slice()),
         };
-        format!(
-            "arn:aws:execute-api:{}:{}:{}/{stage}/{method}/{rest}",
-            self.region, self.account, self.api_id
-        )
+        Ok(format!(
+            "arn:aws:execute-api:{}:{}:{}/{stage}/{method}/{}",
+            self.region,
+            self.account,
+            self.api_id,
+            rest.join("/")
+        ))
     }
 
     /// The answer to `received`.
     pub fn respond(&self, received: &Received) -> Answer {
+        // API Gateway routes before it authenticates: a path outside the
+        // stage is not found, whoever signed it.
+        let resource = match self.resource_arn(&received.method, &received.path) {
+            Ok(resource) => resource,
+            Err(wrong_stage) => {
+                let akid = parsed_signature(received).map(|p| p.access_key_id);
+                return Answer {
+                    status: 404,
+                    ..deny(
+                        "NotFoundException",
+                        wrong_stage.to_string(),
+                        json!({}),
+                        akid,
+                    )
+                };
+            }
+        };
         let headers: Vec<(&str, &str)> = received
             .headers
             .iter()
@@ -152,12 +211,9 @@ impl Endpoint {
                 Some(akid),
             );
         };
-        let resource = self.resource_arn(&received.method, &received.path);
-        let decision = if self.policies.is_empty() {
-            Decision::Allowed
-        } else {
-            self.policies
-                .decide(&caller.arn, "execute-api:Invoke", &resource)
+        let decision = match &self.policies {
+            Some(policies) => policies.decide(&caller.arn, "execute-api:Invoke", &resource),
+            None => Decision::Allowed,
         };
         match decision {
             Decision::Allowed => Answer {
@@ -213,6 +269,14 @@ impl Endpoint {
                 json!({}),
                 akid,
             ),
+            // AWS's words for a token that does not belong to the key
+            // (or is missing for temporary credentials); ours say which.
+            VerifyError::SessionToken { .. } => deny(
+                "UnrecognizedClientException",
+                format!("The security token included in the request is invalid: {message}"),
+                json!({}),
+                akid,
+            ),
             VerifyError::Skew { .. } | VerifyError::Expired { .. } => deny(
                 "InvalidSignatureException",
                 format!("Signature expired: {message}"),
@@ -226,7 +290,8 @@ impl Endpoint {
                     None => "No catalogued signing mistake reproduces your signature: check the \
                              secret access key and whether something changed the request after \
                              signing (body, signed headers, path, query), then compare your \
-                             canonical request and string to sign with the ones below."
+                             canonical request and string to sign with this server's \
+                             (canonicalRequest and stringToSign)."
                         .to_owned(),
                 };
                 deny(

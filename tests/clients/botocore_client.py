@@ -3,7 +3,7 @@
 endpoint and prints the status and the JSON answer on one line each.
 
     botocore_client.py URL [--method M] [--body TEXT] [--presign SECS]
-        [--access-key K] [--secret S] [--sign-time RFC3339]
+        [--access-key K] [--secret S] [--token T] [--sign-time RFC3339]
         [--tamper body|header|path|query]
 
 --tamper changes the request after signing, as a proxy or a buggy HTTP
@@ -31,13 +31,14 @@ def main():
     p.add_argument("--presign", type=int)
     p.add_argument("--access-key", default="AKIDEXAMPLE")
     p.add_argument("--secret", default="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    p.add_argument("--token")
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--service", default="execute-api")
     p.add_argument("--sign-time")
     p.add_argument("--tamper", choices=["body", "header", "path", "query"])
     a = p.parse_args()
 
-    creds = botocore.credentials.Credentials(a.access_key, a.secret)
+    creds = botocore.credentials.Credentials(a.access_key, a.secret, a.token)
     headers = {"X-Custom": "signed-value"}
     if a.body:
         headers["Content-Type"] = "application/json"
