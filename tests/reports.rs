@@ -227,19 +227,24 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
     let b = baseline.to_string_lossy().into_owned();
     let faulty = "python3 tests/adapters/faulty_signer.py --fault query-unsorted";
     let filter = "aws-v4/get-vanilla-query-order-*";
-    let (code, _, stderr) = run(&[
-        "check",
-        "--adapter",
-        faulty,
-        "--filter",
-        filter,
-        "--write-baseline",
-        &b,
-        "--format",
-        "junit",
-        "-o",
-        &x,
-    ]);
+    // `check` of `adapter` on `filter`, `baseline_flag FILE`, a report
+    // in `format` to `out`.
+    let check = |adapter: &str, baseline_flag: &str, format: &str, out: &str| {
+        run(&[
+            "check",
+            "--adapter",
+            adapter,
+            "--filter",
+            filter,
+            baseline_flag,
+            &b,
+            "--format",
+            format,
+            "-o",
+            out,
+        ])
+    };
+    let (code, _, stderr) = check(faulty, "--write-baseline", "junit", &x);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains(&format!("baseline {b} written")),
@@ -248,19 +253,7 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
     let failing = attribute(&read(&xml), "testsuite", "failures").to_owned();
     assert_ne!(failing, "0", "without a baseline the failures are failures");
 
-    let (code, _, stderr) = run(&[
-        "check",
-        "--adapter",
-        faulty,
-        "--filter",
-        filter,
-        "--baseline",
-        &b,
-        "--format",
-        "junit",
-        "-o",
-        &x,
-    ]);
+    let (code, _, stderr) = check(faulty, "--baseline", "junit", &x);
     assert_eq!(code, Some(0), "{stderr}");
     let report = read(&xml);
     assert_eq!(attribute(&report, "testsuite", "failures"), "0", "{report}");
@@ -289,19 +282,7 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
 
     let json = dir.join("known-report.json");
     let j = json.to_string_lossy().into_owned();
-    let (code, _, _) = run(&[
-        "check",
-        "--adapter",
-        faulty,
-        "--filter",
-        filter,
-        "--baseline",
-        &b,
-        "--format",
-        "json",
-        "-o",
-        &j,
-    ]);
+    let (code, _, _) = check(faulty, "--baseline", "json", &j);
     assert_eq!(code, Some(0));
     validate(&json);
     let doc: serde_json::Value = serde_json::from_str(&read(&json)).expect("JSON");
@@ -312,19 +293,7 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
 
     // A regression stays a failure, and says what the baseline expected.
     let other = "python3 tests/adapters/faulty_signer.py --fault query-sorted-as-pairs";
-    let (code, _, stderr) = run(&[
-        "check",
-        "--adapter",
-        other,
-        "--filter",
-        filter,
-        "--baseline",
-        &b,
-        "--format",
-        "junit",
-        "-o",
-        &x,
-    ]);
+    let (code, _, stderr) = check(other, "--baseline", "junit", &x);
     assert_eq!(code, Some(1), "{stderr}");
     let report = read(&xml);
     assert_ne!(attribute(&report, "testsuite", "failures"), "0", "{report}");
