@@ -453,6 +453,12 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     if let Some(judged) = judged {
         verdict.push_str(&crate::baseline::describe(judged.file, judged.comparison));
     }
+    // What a diff's `-` side is.
+    let expected_is = if subject.command.is_empty() {
+        "the published value"
+    } else {
+        "the reference signer's"
+    };
     let report = match args.format {
         Format::Human => {
             let who = if subject.command.is_empty() {
@@ -473,11 +479,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 ),
                 &results,
                 &verdict,
-                if subject.command.is_empty() {
-                    "the published value"
-                } else {
-                    "the reference signer's"
-                },
+                expected_is,
             )
         }
         Format::Json => {
@@ -487,7 +489,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             )
         }
-        Format::Junit => crate::report::junit::render(&subject.name, &results, judged),
+        Format::Junit => crate::report::junit::render(&subject.name, &results, judged, expected_is),
     };
     write_output(args.output.as_deref(), &report)?;
     if let Some(why) = broken {

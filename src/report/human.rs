@@ -2,7 +2,7 @@
 //! verdict: a summary line and, with a baseline, how the run compares.
 
 use crate::diff::line_diff;
-use crate::verdict::{CaseResult, Summary, Verdict};
+use crate::verdict::{CaseResult, Failure, Summary, Verdict};
 use std::fmt::Write;
 
 /// The human report of `results`, ending with `verdict`: the summary (see
@@ -48,30 +48,9 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, expected_is: &
         .collect();
     for r in &failures {
         let _ = writeln!(out, "\n── {} ──", r.id);
-        if let Some(reason) = &r.contested {
-            let _ = writeln!(out, "contested case: {reason}");
-        }
         match &r.verdict {
             Verdict::Fail(f) => {
-                if let Some(m) = &f.message {
-                    let _ = writeln!(out, "the signer reported: {m}");
-                }
-                if let Some(d) = &f.divergence {
-                    let _ = writeln!(
-                        out,
-                        "first diverging step: {} (- expected: {expected_is}; + actual)",
-                        d.stage.as_str()
-                    );
-                    out.push_str(&line_diff(&d.expected, &d.actual));
-                }
-                for diagnosis in &f.diagnosis {
-                    let proof = if diagnosis.proven { "PROVEN" } else { "likely" };
-                    let _ = writeln!(
-                        out,
-                        "diagnosis ({proof}): {}: {}",
-                        diagnosis.fault, diagnosis.explanation
-                    );
-                }
+                out.push_str(&failure_story(r.contested.as_deref(), f, expected_is));
             }
             Verdict::AdapterError {
                 reason,
@@ -119,6 +98,36 @@ pub fn summary(results: &[CaseResult]) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
+}
+
+/// The whole story of a failure, for the terminal and for JUnit: why the
+/// case is contested, the signer's message, the diff of the first
+/// diverging stage (`expected_is` names its `-` side), the diagnosis.
+pub fn failure_story(contested: Option<&str>, f: &Failure, expected_is: &str) -> String {
+    let mut text = String::new();
+    if let Some(reason) = contested {
+        let _ = writeln!(text, "contested case: {reason}");
+    }
+    if let Some(m) = &f.message {
+        let _ = writeln!(text, "the signer reported: {m}");
+    }
+    if let Some(d) = &f.divergence {
+        let _ = writeln!(
+            text,
+            "first diverging step: {} (- expected: {expected_is}; + actual)",
+            d.stage.as_str()
+        );
+        text.push_str(&line_diff(&d.expected, &d.actual));
+    }
+    for diagnosis in &f.diagnosis {
+        let proof = if diagnosis.proven { "PROVEN" } else { "likely" };
+        let _ = writeln!(
+            text,
+            "diagnosis ({proof}): {}: {}",
+            diagnosis.fault, diagnosis.explanation
+        );
+    }
+    text
 }
 
 /// "1 case", "2 cases".

@@ -5,7 +5,7 @@
 //! the exit status agree.
 
 use crate::baseline::Judged;
-use crate::diff::line_diff;
+use crate::report::human::failure_story;
 use crate::verdict::{CaseResult, Failure, Verdict};
 use std::fmt::Write;
 
@@ -34,8 +34,16 @@ enum Outcome {
 
 /// The JUnit document for `results` of the implementation named `name`;
 /// with `baseline`, failures it lists are written as skipped.
-pub fn render(name: &str, results: &[CaseResult], baseline: Option<Judged>) -> String {
-    let outcomes: Vec<Outcome> = results.iter().map(|r| outcome(r, baseline)).collect();
+pub fn render(
+    name: &str,
+    results: &[CaseResult],
+    baseline: Option<Judged>,
+    expected_is: &str,
+) -> String {
+    let outcomes: Vec<Outcome> = results
+        .iter()
+        .map(|r| outcome(r, baseline, expected_is))
+        .collect();
     let count = |wanted: fn(&Outcome) -> bool| outcomes.iter().filter(|o| wanted(o)).count();
     let failures = count(|o| matches!(o, Outcome::Failure { .. }));
     let errors = count(|o| matches!(o, Outcome::Error { .. }));
@@ -125,7 +133,7 @@ pub fn render(name: &str, results: &[CaseResult], baseline: Option<Judged>) -> S
     out
 }
 
-fn outcome(r: &CaseResult, baseline: Option<Judged>) -> Outcome {
+fn outcome(r: &CaseResult, baseline: Option<Judged>, expected_is: &str) -> Outcome {
     let known_per = baseline
         .filter(|judged| judged.comparison.is_known(&r.id))
         .map(|judged| judged.file);
@@ -143,7 +151,7 @@ fn outcome(r: &CaseResult, baseline: Option<Judged>) -> Outcome {
         },
         Verdict::Fail(f) => {
             let headline = failure_headline(f);
-            let text = failure_text(r.contested.as_deref(), f);
+            let text = failure_story(r.contested.as_deref(), f, expected_is);
             if let Some(reason) = &r.contested {
                 Outcome::Skipped {
                     message: format!(
@@ -205,36 +213,6 @@ fn failure_headline(f: &Failure) -> String {
         Some(d) => format!("{place}: {}", d.fault),
         None => place,
     }
-}
-
-/// The whole story of a failure: the signer's message, the diff, the
-/// diagnosis.
-fn failure_text(contested: Option<&str>, f: &Failure) -> String {
-    let mut text = String::new();
-    if let Some(reason) = contested {
-        let _ = writeln!(text, "contested case: {reason}");
-    }
-    if let Some(m) = &f.message {
-        let _ = writeln!(text, "the signer reported: {m}");
-    }
-    if let Some(d) = &f.divergence {
-        let _ = writeln!(
-            text,
-            "first diverging step: {} (- expected, + actual)",
-            d.stage.as_str()
-        );
-        text.push_str(&line_diff(&d.expected, &d.actual));
-    }
-    for d in &f.diagnosis {
-        let _ = writeln!(
-            text,
-            "diagnosis ({}): {}: {}",
-            if d.proven { "proven" } else { "likely" },
-            d.fault,
-            d.explanation
-        );
-    }
-    text
 }
 
 /// Escapes text for XML 1.0 attributes and content; characters XML 1.0
