@@ -453,11 +453,11 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     if let Some(judged) = judged {
         verdict.push_str(&crate::baseline::describe(judged.file, judged.comparison));
     }
-    // What a diff's `-` side is.
-    let expected_is = if subject.command.is_empty() {
-        "the published value"
+    // What a diff's two sides are.
+    let sides = if subject.command.is_empty() {
+        ("published vector", "reference signer")
     } else {
-        "the reference signer's"
+        ("reference signer", "adapter")
     };
     let report = match args.format {
         Format::Human => {
@@ -479,7 +479,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 ),
                 &results,
                 &verdict,
-                expected_is,
+                sides,
             )
         }
         Format::Json => {
@@ -489,7 +489,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
             )
         }
-        Format::Junit => crate::report::junit::render(&subject.name, &results, judged, expected_is),
+        Format::Junit => crate::report::junit::render(&subject.name, &results, judged, sides),
     };
     write_output(args.output.as_deref(), &report)?;
     if let Some(why) = broken {

@@ -7,10 +7,10 @@ use std::fmt::Write;
 
 /// The human report of `results`, ending with `verdict`: the summary (see
 /// [`summary`]) and whatever else decides the exit status.
-/// `expected_is` names what a diff's `-` side is: the published value
-/// (checking the reference) or the reference signer's (checking an
-/// adapter).
-pub fn render(title: &str, results: &[CaseResult], verdict: &str, expected_is: &str) -> String {
+/// `sides` names a diff's `-` and `+` sides: the published vector and the
+/// reference signer (checking the reference), or the reference signer and
+/// the adapter.
+pub fn render(title: &str, results: &[CaseResult], verdict: &str, sides: (&str, &str)) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{title}\n");
     for r in results {
@@ -50,7 +50,7 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, expected_is: &
         let _ = writeln!(out, "\n── {} ──", r.id);
         match &r.verdict {
             Verdict::Fail(f) => {
-                out.push_str(&failure_story(r.contested.as_deref(), f, expected_is));
+                out.push_str(&failure_story(r.contested.as_deref(), f, sides));
             }
             Verdict::AdapterError {
                 reason,
@@ -102,8 +102,8 @@ fn first_line(text: &str) -> &str {
 
 /// The whole story of a failure, for the terminal and for JUnit: why the
 /// case is contested, the signer's message, the diff of the first
-/// diverging stage (`expected_is` names its `-` side), the diagnosis.
-pub fn failure_story(contested: Option<&str>, f: &Failure, expected_is: &str) -> String {
+/// diverging stage (`sides` names its `-` and `+` sides), the diagnosis.
+pub fn failure_story(contested: Option<&str>, f: &Failure, sides: (&str, &str)) -> String {
     let mut text = String::new();
     if let Some(reason) = contested {
         let _ = writeln!(text, "contested case: {reason}");
@@ -114,8 +114,10 @@ pub fn failure_story(contested: Option<&str>, f: &Failure, expected_is: &str) ->
     if let Some(d) = &f.divergence {
         let _ = writeln!(
             text,
-            "first diverging step: {} (- expected: {expected_is}; + actual)",
-            d.stage.as_str()
+            "first diverging step: {} (- {}, + {})",
+            d.stage.as_str(),
+            sides.0,
+            sides.1
         );
         text.push_str(&line_diff(&d.expected, &d.actual));
     }

@@ -38,11 +38,11 @@ pub fn render(
     name: &str,
     results: &[CaseResult],
     baseline: Option<Judged>,
-    expected_is: &str,
+    sides: (&str, &str),
 ) -> String {
     let outcomes: Vec<Outcome> = results
         .iter()
-        .map(|r| outcome(r, baseline, expected_is))
+        .map(|r| outcome(r, baseline, sides))
         .collect();
     let count = |wanted: fn(&Outcome) -> bool| outcomes.iter().filter(|o| wanted(o)).count();
     let failures = count(|o| matches!(o, Outcome::Failure { .. }));
@@ -133,7 +133,7 @@ pub fn render(
     out
 }
 
-fn outcome(r: &CaseResult, baseline: Option<Judged>, expected_is: &str) -> Outcome {
+fn outcome(r: &CaseResult, baseline: Option<Judged>, sides: (&str, &str)) -> Outcome {
     let known_per = baseline
         .filter(|judged| judged.comparison.is_known(&r.id))
         .map(|judged| judged.file);
@@ -151,7 +151,7 @@ fn outcome(r: &CaseResult, baseline: Option<Judged>, expected_is: &str) -> Outco
         },
         Verdict::Fail(f) => {
             let headline = failure_headline(f);
-            let text = failure_story(r.contested.as_deref(), f, expected_is);
+            let text = failure_story(r.contested.as_deref(), f, sides);
             if let Some(reason) = &r.contested {
                 Outcome::Skipped {
                     message: format!(
