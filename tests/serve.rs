@@ -807,9 +807,26 @@ fn a_host_name_to_listen_on_is_refused_with_a_hint() {
 fn a_signature_mismatch_log_line_holds_what_the_server_computed() {
     for format in ["json", "text"] {
         let server = Server::start(&format!("mismatch-log-{format}"), &["--log-format", format]);
-        let (status, body) = botocore(&server, "/prod/pets", &["--secret", "wrong-secret"]);
+        // A client that leaks a known secret into its query: the server's
+        // canonical request holds it percent-encoded, and the log must not.
+        let leak = OTHER_SECRET.replace('/', "%2F");
+        let (status, body) = botocore(
+            &server,
+            &format!("/prod/pets?leak={leak}"),
+            &["--secret", "wrong-secret"],
+        );
         assert_eq!(status, 403, "{body}");
+        assert!(
+            body["canonicalRequest"]
+                .as_str()
+                .is_some_and(|c| c.contains(&leak)),
+            "{body}"
+        );
         let log = server.log();
+        assert!(
+            !log.contains(&leak),
+            "an encoded secret reached the log: {log}"
+        );
         let line = log
             .lines()
             .find(|l| l.contains("InvalidSignatureException"))
@@ -817,15 +834,21 @@ fn a_signature_mismatch_log_line_holds_what_the_server_computed() {
         assert!(!line.contains(SECRET) && !line.contains(OTHER_SECRET));
         let canonical = body["canonicalRequest"].as_str().unwrap_or_default();
         let string_to_sign = body["stringToSign"].as_str().unwrap_or_default();
-        assert!(canonical.starts_with("GET\n/prod/pets\n"), "{body}");
+        assert!(canonical.starts_with("GET\n/prod/pets\nleak="), "{body}");
         if format == "json" {
             let entry: Value = serde_json::from_str(line).expect("a JSON line");
-            assert_eq!(entry["canonicalRequest"], canonical, "{line}");
+            assert_eq!(
+                entry["canonicalRequest"],
+                canonical.replace(&leak, "[REDACTED]"),
+                "{line}"
+            );
             assert_eq!(entry["stringToSign"], string_to_sign, "{line}");
         } else {
             assert!(
-                line.contains(&format!("canonicalRequest={canonical:?}"))
-                    && line.contains(&format!("stringToSign={string_to_sign:?}")),
+                line.contains(&format!(
+                    "canonicalRequest={:?}",
+                    canonical.replace(&leak, "[REDACTED]")
+                )) && line.contains(&format!("stringToSign={string_to_sign:?}")),
                 "{line}"
             );
         }

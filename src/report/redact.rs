@@ -141,6 +141,32 @@ fn scrub_one(text: &str, forms: &SecretForms) -> String {
     out
 }
 
+/// A set of secrets to find in text, in every form described above; built
+/// once, used for every string (the reports' results, `serve`'s log).
+pub struct Redactor {
+    forms: Vec<SecretForms>,
+}
+
+impl Redactor {
+    /// Finds `secrets` (empty ones ignored).
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Redactor {
+        Redactor {
+            forms: secrets
+                .into_iter()
+                .filter(|secret| !secret.is_empty())
+                .map(SecretForms::of)
+                .collect(),
+        }
+    }
+
+    /// `text` with every secret replaced by `[REDACTED]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        scrub(&mut text, &self.forms);
+        text
+    }
+}
+
 fn scrub(text: &mut String, secrets: &[SecretForms]) {
     for forms in secrets {
         let scrubbed = scrub_one(text, forms);
@@ -153,11 +179,7 @@ fn scrub(text: &mut String, secrets: &[SecretForms]) {
 /// Replaces every secret, in every form described above, in every string
 /// of `results`.
 pub fn redact(results: &mut [CaseResult], secrets: &[String]) {
-    let secrets: Vec<SecretForms> = secrets
-        .iter()
-        .filter(|secret| !secret.is_empty())
-        .map(|secret| SecretForms::of(secret))
-        .collect();
+    let secrets = Redactor::new(secrets.iter().map(String::as_str)).forms;
     if secrets.is_empty() {
         return;
     }

@@ -10,6 +10,7 @@ pub mod policy;
 pub mod resource;
 pub mod respond;
 
+use crate::report::redact::Redactor;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -50,6 +51,8 @@ struct Shared {
     /// `--max-requests` was taken, or a signal came. Connections then
     /// finish the answer they are writing and close.
     stopping: watch::Sender<bool>,
+    /// The credentials' secrets, in every form a log could show them.
+    redactor: Redactor,
 }
 
 impl Shared {
@@ -138,7 +141,9 @@ async fn serve(endpoint: Endpoint, options: ServerOptions) -> Result<(), String>
     );
     let connection_limit = options.max_connections;
     let nothing_to_answer = options.max_requests == Some(0);
+    let redactor = Redactor::new(endpoint.credentials.secrets());
     let shared = Arc::new(Shared {
+        redactor,
         endpoint,
         options,
         claimed: AtomicU64::new(0),
@@ -358,15 +363,7 @@ fn log(
     answer: &Answer,
     started: Instant,
 ) {
-    let redact = |text: &str| {
-        let mut text = text.to_owned();
-        for secret in shared.endpoint.credentials.secrets() {
-            if text.contains(secret) {
-                text = text.replace(secret, "[REDACTED]");
-            }
-        }
-        text
-    };
+    let redact = |text: &str| shared.redactor.scrub(text);
     let outcome = redact(&answer.outcome);
     // A signature mismatch's message points at what this server computed:
     // the log carries it too, so that a log line is enough to compare.
