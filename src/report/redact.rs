@@ -3,9 +3,10 @@
 //! well-known keys of the published vectors.
 //!
 //! A key is found in the forms a signer, its HTTP library or its logging
-//! may print it: as is; percent-encoded, with either hex case and with any
-//! character left unencoded (so the form that keeps `/` is covered too);
-//! with `/` escaped as `\/` (JSON encoders that escape slashes); and inside
+//! may print it: as is; percent-encoded once or twice, with either hex
+//! case and with any character left unencoded (so the form that keeps `/`
+//! is covered too); with `/` escaped as `\/` (JSON encoders that escape
+//! slashes); and inside
 //! base64 text, at any of the three byte alignments. Session tokens are
 //! not redacted: they travel in the signed request, which a report must
 //! show to be of use, and they are worthless without the key.
@@ -83,7 +84,7 @@ impl SecretForms {
 
 /// The length of the secret's appearance at the start of `text`, if it
 /// appears there: each of its bytes either as is, as `%XX` (either case),
-/// or, for `/`, as `\/`.
+/// as `%25XX` (encoded twice), or, for `/`, as `\/`.
 fn appearance_at(text: &[u8], secret: &[u8]) -> Option<usize> {
     let mut position = 0;
     for &byte in secret {
@@ -94,6 +95,9 @@ fn appearance_at(text: &[u8], secret: &[u8]) -> Option<usize> {
             position += 2;
         } else if rest.first() == Some(&b'%') && rest.get(1..3).and_then(hex_byte) == Some(byte) {
             position += 3;
+        } else if rest.starts_with(b"%25") && rest.get(3..5).and_then(hex_byte) == Some(byte) {
+            // Encoded twice, as a non-S3 canonical URI encodes the path.
+            position += 5;
         } else {
             return None;
         }
@@ -232,6 +236,7 @@ mod tests {
             "Zq9MySuperSecretKey/ReviewA%2B0123456789abcd".to_owned(),
             "%5A%71%39MySuperSecretKey%2FReviewA%2B0123456789abcd".to_owned(),
             "Zq9MySuperSecretKey\\/ReviewA+0123456789abcd".to_owned(),
+            "Zq9MySuperSecretKey%252FReviewA%252B0123456789abcd".to_owned(),
         ];
         for form in forms {
             assert_eq!(
