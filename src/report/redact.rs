@@ -6,10 +6,10 @@
 //! may print it: as is; percent-encoded once or twice, with either hex
 //! case and with any character left unencoded (so the form that keeps `/`
 //! is covered too); with `/` escaped as `\/` (JSON encoders that escape
-//! slashes); and inside
-//! base64 text, at any of the three byte alignments. Session tokens are
-//! not redacted: they travel in the signed request, which a report must
-//! show to be of use, and they are worthless without the key.
+//! slashes); and inside base64 text, at any of the three byte alignments.
+//! Session tokens are not redacted: they travel in the signed request,
+//! which a report must show to be of use, and they are worthless without
+//! the key.
 
 use crate::verdict::{CaseResult, Verdict};
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
