@@ -1482,7 +1482,9 @@ fn check_time(
 ) -> Result<(), VerifyError> {
     let now = policy.now.unix_seconds();
     let signed_at = time.unix_seconds();
-    let skew = policy.max_skew_seconds as i64;
+    // Saturated: a huge window (`u64::MAX`, "no skew check") must not wrap
+    // to a negative one that refuses everything.
+    let skew = i64::try_from(policy.max_skew_seconds).unwrap_or(i64::MAX);
     let show = |t: i64| SigningTime::from_unix(t).map_or_else(|| t.to_string(), |t| t.to_string());
     let too_early = signed_at - now > skew;
     match expires {
@@ -2128,6 +2130,19 @@ mod tests {
             uri: UriOptions::default(),
             presigned_unsigned_payload: false,
         }
+    }
+
+    #[test]
+    fn a_huge_skew_window_accepts_any_time() {
+        let far = SigningTime::parse("1999-01-01T00:00:00Z").expect("time");
+        for max_skew_seconds in [u64::MAX, i64::MAX as u64 + 1, i64::MAX as u64] {
+            let policy = VerifyPolicy {
+                max_skew_seconds,
+                ..test_policy()
+            };
+            assert_eq!(check_time(None, far, &policy), Ok(()), "{max_skew_seconds}");
+        }
+        assert!(check_time(None, far, &test_policy()).is_err());
     }
 
     /// The headers of a signed request as a server receives them.
