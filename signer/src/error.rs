@@ -37,6 +37,29 @@ pub enum Error {
     },
     /// The request has no `Host` header; SigV4 requires `host` to be signed.
     MissingHost,
+    /// The `Host` header is empty, or given twice (a server would route by
+    /// one of the two while both are signed).
+    Host {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A caller's `x-amz-content-sha256` header disagrees with the payload
+    /// hash the signature covers; a server takes the header's value as the
+    /// payload hash, so the signature could never verify.
+    ContentSha256 {
+        /// The header's value.
+        header: String,
+        /// The payload hash of the canonical request.
+        payload_hash: String,
+    },
+    /// The query already holds a parameter that the signer writes itself
+    /// (the `X-Amz-*` parameters of a presigned URL).
+    QueryParameter {
+        /// The parameter's name.
+        name: String,
+    },
+    /// The secret access key is empty.
+    SecretAccessKey,
     /// A scope part (region or service) is empty or holds `/`, `,`,
     /// whitespace or control characters, which would make the credential
     /// scope or the Authorization header ambiguous.
@@ -49,7 +72,8 @@ pub enum Error {
     /// The access key id is empty or holds `/`, `,`, `=`, whitespace or
     /// control characters, which would make the `Credential` ambiguous.
     AccessKeyId,
-    /// The session token holds control characters or line breaks.
+    /// The session token is empty or holds control characters or line
+    /// breaks.
     SessionToken,
     /// A caller-given payload hash is empty or holds characters that cannot
     /// appear on one line of the canonical request.
@@ -82,6 +106,23 @@ impl fmt::Display for Error {
                 f,
                 "the request has no Host header; SigV4 requires host to be signed"
             ),
+            Error::Host { reason } => write!(f, "invalid Host header: {reason}"),
+            Error::ContentSha256 {
+                header,
+                payload_hash,
+            } => write!(
+                f,
+                "the request's x-amz-content-sha256 header is {header:?} but the signature \
+                 covers the payload hash {payload_hash:?}; a server takes the header's value, so \
+                 set Settings::payload to match it (Unsigned, or Precomputed) or drop the header"
+            ),
+            Error::QueryParameter { name } => write!(
+                f,
+                "the query already holds {name}, a parameter the signer writes itself; remove \
+                 it (to sign a presigned URL again, start from the URL without its X-Amz-* \
+                 parameters)"
+            ),
+            Error::SecretAccessKey => write!(f, "the secret access key is empty"),
             Error::Scope { part, value } => write!(
                 f,
                 "invalid {part} {value:?}: it must be non-empty, without '/', ',', whitespace \
@@ -94,7 +135,8 @@ impl fmt::Display for Error {
             ),
             Error::SessionToken => write!(
                 f,
-                "invalid session token: it must not hold control characters or line breaks"
+                "invalid session token: it must be non-empty, without control characters or \
+                 line breaks"
             ),
             Error::PayloadHash { value } => write!(
                 f,

@@ -539,11 +539,15 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
     if !is_scope_part(key_id, b'=') {
         return Err(Error::AccessKeyId);
     }
+    if params.credentials.secret_access_key.is_empty() {
+        return Err(Error::SecretAccessKey);
+    }
     if let Some(token) = params.credentials.session_token {
         // Tokens run to hundreds of bytes: no early exit, whole vectors.
-        if token
-            .bytes()
-            .fold(false, |bad, b| bad | (b < b' ') | (b == 0x7f))
+        if token.is_empty()
+            || token
+                .bytes()
+                .fold(false, |bad, b| bad | (b < b' ') | (b == 0x7f))
         {
             return Err(Error::SessionToken);
         }
@@ -574,6 +578,27 @@ fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Re
         }
     }
     Ok(())
+}
+
+/// Whether a query parameter is one the signer writes: every `X-Amz-*`
+/// parameter of a presigned URL, or, signing in the header, those that
+/// would make the request a presigned one too.
+fn is_written_by_signer(name: &str, location: Location, has_token: bool) -> bool {
+    let Some(rest) = name.strip_prefix("X-Amz-") else {
+        return false;
+    };
+    match location {
+        Location::Query(_) => {
+            matches!(
+                rest,
+                "Algorithm" | "Credential" | "Date" | "SignedHeaders" | "Expires" | "Signature"
+            ) || (has_token && rest == "Security-Token")
+        }
+        Location::Header => matches!(
+            rest,
+            "Algorithm" | "Credential" | "SignedHeaders" | "Signature"
+        ),
+    }
 }
 
 /// Header names the signer sets itself and so drops from the input.
@@ -728,7 +753,25 @@ fn sign_into_at(
         if owned(name) {
             continue;
         }
-        has_host |= name.eq_ignore_ascii_case("host");
+        if name.eq_ignore_ascii_case("host") {
+            if has_host {
+                malformed = malformed.and(Err(Error::Host {
+                    reason: "it is given twice",
+                }));
+            } else if value.trim_matches(' ').is_empty() {
+                malformed = malformed.and(Err(Error::Host {
+                    reason: "it is empty",
+                }));
+            }
+            has_host = true;
+        } else if name.eq_ignore_ascii_case("x-amz-content-sha256")
+            && value.trim_matches(' ') != out.payload_hash
+        {
+            malformed = malformed.and(Err(Error::ContentSha256 {
+                header: (*value).to_owned(),
+                payload_hash: out.payload_hash.clone(),
+            }));
+        }
         let signed = is_signed(name);
         if malformed.is_ok() && signed {
             malformed = check_header(name, value);
@@ -849,6 +892,14 @@ fn sign_into_at(
         let param_count = wire_param_count(request.query) + signed_extra;
         with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(param_count, |params| {
             let mut filled = fill_wire_params(request.query, params);
+            if let Some(param) = params[..filled]
+                .iter()
+                .find(|p| is_written_by_signer(p.name, location, token.is_some()))
+            {
+                return Err(Error::QueryParameter {
+                    name: param.name.to_owned(),
+                });
+            }
             for (slot, &(start, equals, end)) in
                 params[filled..].iter_mut().zip(&presigned[..signed_extra])
             {
@@ -1008,6 +1059,110 @@ mod tests {
         let shown = format!("{signed:?}");
         assert!(shown.contains("RecentKey(None)"), "{shown}");
         assert!(shown.contains("FirstBlockMemo(None)"), "{shown}");
+    }
+
+    #[test]
+    fn conflicting_or_empty_inputs_are_refused_with_their_own_errors() {
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: "AKIDEXAMPLE",
+                secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "service",
+            time: SigningTime::from_unix(1_440_938_160).expect("time"),
+            settings: Settings::default(),
+        };
+        let host = ("Host", "example.amazonaws.com");
+        let presign = Location::Query(Expiry::from_secs(60).expect("expiry"));
+        let attempt = |headers: &[(&str, &str)], query: &str, params: &SigningParams<'_>, at| {
+            let request = Request {
+                method: "PUT",
+                path: "/",
+                query,
+                headers,
+                body: b"data",
+            };
+            sign(&request, params, at).map(|_| ())
+        };
+        let signs =
+            |headers: &[(&str, &str)], query: &str, at| attempt(headers, query, &params, at);
+
+        let no_secret = SigningParams {
+            credentials: Credentials {
+                secret_access_key: "",
+                ..params.credentials
+            },
+            ..params
+        };
+        assert_eq!(
+            attempt(&[host], "", &no_secret, Location::Header),
+            Err(Error::SecretAccessKey)
+        );
+        let empty_token = SigningParams {
+            credentials: Credentials {
+                session_token: Some(""),
+                ..params.credentials
+            },
+            ..params
+        };
+        assert_eq!(
+            attempt(&[host], "", &empty_token, Location::Header),
+            Err(Error::SessionToken)
+        );
+
+        let twice = Err(Error::Host {
+            reason: "it is given twice",
+        });
+        assert_eq!(
+            signs(&[host, ("host", "evil.example")], "", Location::Header),
+            twice
+        );
+        let empty = Err(Error::Host {
+            reason: "it is empty",
+        });
+        assert_eq!(signs(&[("Host", " ")], "", Location::Header), empty);
+
+        // x-amz-content-sha256 must be the payload hash the signature covers.
+        let body_hash = crate::payload_hash(b"data");
+        assert_eq!(
+            signs(
+                &[host, ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")],
+                "",
+                Location::Header
+            ),
+            Err(Error::ContentSha256 {
+                header: "UNSIGNED-PAYLOAD".into(),
+                payload_hash: body_hash.clone(),
+            })
+        );
+        assert_eq!(
+            signs(&[host, ("X-Amz-Content-SHA256", &body_hash)], "", presign),
+            Ok(())
+        );
+
+        // The signer's own query parameters.
+        let refused = |name: &str| Err(Error::QueryParameter { name: name.into() });
+        assert_eq!(
+            signs(&[host], "a=1&X-Amz-Date=20150101T000000Z", presign),
+            refused("X-Amz-Date")
+        );
+        assert_eq!(
+            signs(&[host], "X-Amz-Expires=10", presign),
+            refused("X-Amz-Expires")
+        );
+        assert_eq!(
+            signs(&[host], "X-Amz-Signature=00", Location::Header),
+            refused("X-Amz-Signature")
+        );
+        // Harmless in the header, and other X-Amz-* names anywhere.
+        assert_eq!(
+            signs(&[host], "X-Amz-Date=1&X-Amz-Expires=2", Location::Header),
+            Ok(())
+        );
+        assert_eq!(signs(&[host], "X-Amz-Meta=1&x-amz-date=2", presign), Ok(()));
+        assert_eq!(signs(&[host], "X-Amz-Security-Token=t", presign), Ok(()));
     }
 
     #[test]

@@ -377,7 +377,14 @@ impl fmt::Display for VerifyError {
     }
 }
 
-impl std::error::Error for VerifyError {}
+impl std::error::Error for VerifyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VerifyError::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<crate::Error> for VerifyError {
     fn from(e: crate::Error) -> Self {
@@ -1162,9 +1169,11 @@ fn verify_into_at<'a, 'k>(
         // One pass over the signed names finds what the next checks need (their
         // errors are reported in their order below) and the signed headers in
         // canonical order: by (sorted) name, repeats in arrival order.
-        let (mut host_signed, mut first_missing, mut filled) = (false, None, 0);
+        let (mut host_signed, mut host_twice, mut first_missing, mut filled) =
+            (false, false, None, 0);
         for name in parsed.signed_header_names() {
-            host_signed |= name == "host";
+            let is_host = name == "host";
+            host_signed |= is_host;
             let before = filled;
             for (index, (header_name, _)) in (0u32..).zip(headers) {
                 if eq_lowercase(header_name, name) {
@@ -1177,10 +1186,17 @@ fn verify_into_at<'a, 'k>(
             if filled == before {
                 first_missing = first_missing.or(Some(name));
             }
+            // Two Host headers, both signed: a server routes by one of them.
+            host_twice |= is_host && filled - before > 1;
         }
         let order = slots.get(..filled).unwrap_or_default();
         if !host_signed {
             return Err(VerifyError::HostNotSigned);
+        }
+        if host_twice {
+            return Err(VerifyError::Request(crate::Error::Host {
+                reason: "it is given twice",
+            }));
         }
         match (known.session_token, parsed.security_token) {
             (Some(_), None) => return Err(VerifyError::SessionToken {
@@ -2327,6 +2343,38 @@ mod tests {
                 .map(|v| v.to_verified());
             assert_eq!(reused, fresh, "step {step}");
         }
+    }
+
+    #[test]
+    fn a_second_host_header_is_refused_even_if_signed() {
+        // A client that signs `host:a,b` (two Host headers joined as the
+        // rules say) would have a server route by one of them.
+        let headers = [("Host", "example.amazonaws.com")];
+        let request = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: b"",
+        };
+        let signed = crate::sign(
+            &request,
+            &example_params("2015-08-30T12:36:00Z"),
+            crate::Location::Header,
+        )
+        .expect("signs");
+        let mut twice = received_headers(&signed);
+        twice.push(("host", "evil.example"));
+        let received = as_received(&signed, &twice, b"");
+        let refused = verify(&received, &test_policy(), example_lookup, &KeyCache::new());
+        assert_eq!(
+            refused,
+            Err(VerifyError::Request(crate::Error::Host {
+                reason: "it is given twice"
+            }))
+        );
+        let error = refused.expect_err("refused");
+        assert!(std::error::Error::source(&error).is_some());
     }
 
     #[test]

@@ -382,7 +382,8 @@ fn every_signing_path_gives_the_same_result() {
         let owned: Vec<(String, String)> = (0..rng.below(5))
             .map(|_| {
                 let mut name = rng.text(NAME_PIECES, 3);
-                if name.is_empty() {
+                // One Host only: a second is refused.
+                if name.is_empty() || name.eq_ignore_ascii_case("host") {
                     name.push('h');
                 }
                 (name, rng.text(VALUE_PIECES, 4))
@@ -390,18 +391,6 @@ fn every_signing_path_gives_the_same_result() {
             .collect();
         let mut headers: Vec<(&str, &str)> = vec![("Host", "example.amazonaws.com")];
         headers.extend(owned.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        if round % 7 == 0 {
-            headers.push(("X-Amz-Security-Token", "caller's"));
-            headers.push(("x-amz-content-sha256", "caller's"));
-            headers.push(("Authorization", "caller's"));
-        }
-        let request = Request {
-            method: ["GET", "PUT", "POST"][rng.below(3)],
-            path: &path,
-            query: &query,
-            headers: &headers,
-            body: &body[..rng.below(body.len())],
-        };
         let settings = Settings {
             uri: UriOptions {
                 normalize: rng.below(2) == 0,
@@ -414,6 +403,26 @@ fn every_signing_path_gives_the_same_result() {
             ][rng.below(3)],
             content_sha256_header: rng.below(2) == 0,
             sign_session_token: rng.below(2) == 0,
+        };
+        let body = &body[..rng.below(body.len())];
+        // A caller's x-amz-content-sha256 must agree with the payload hash
+        // (it is refused otherwise); the signer drops it where it adds its own.
+        let payload_hash = match settings.payload {
+            Payload::Body => sigv4_signer::payload_hash(body),
+            Payload::Unsigned => "UNSIGNED-PAYLOAD".to_owned(),
+            Payload::Precomputed(hash) => hash.to_owned(),
+        };
+        if round % 7 == 0 {
+            headers.push(("X-Amz-Security-Token", "caller's"));
+            headers.push(("x-amz-content-sha256", &payload_hash));
+            headers.push(("Authorization", "caller's"));
+        }
+        let request = Request {
+            method: ["GET", "PUT", "POST"][rng.below(3)],
+            path: &path,
+            query: &query,
+            headers: &headers,
+            body,
         };
         let params = SigningParams {
             credentials: Credentials {

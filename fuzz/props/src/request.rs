@@ -169,9 +169,41 @@ pub fn model_sign(input: &SignInput) -> Option<Expected> {
     if !scope_part_ok(&input.access_key_id) || input.access_key_id.contains([',', '=']) {
         return None;
     }
-    let token = input.session_token.as_deref();
-    if token.is_some_and(|t| t.bytes().any(|b| b.is_ascii_control())) {
+    if input.secret_access_key.is_empty() {
         return None;
+    }
+    let token = input.session_token.as_deref();
+    if token.is_some_and(|t| t.is_empty() || t.bytes().any(|b| b.is_ascii_control())) {
+        return None;
+    }
+    // The query must not already hold a parameter the signer writes.
+    let written_by_signer: &[&str] = if presign {
+        &[
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-Date",
+            "X-Amz-SignedHeaders",
+            "X-Amz-Expires",
+            "X-Amz-Signature",
+        ]
+    } else {
+        &[
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-SignedHeaders",
+            "X-Amz-Signature",
+        ]
+    };
+    let query_names = input
+        .query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name));
+    for name in query_names {
+        if written_by_signer.contains(&name)
+            || (presign && token.is_some() && name == "X-Amz-Security-Token")
+        {
+            return None;
+        }
     }
     if !input.path.is_empty() && !input.path.starts_with('/') {
         return None;
@@ -185,7 +217,19 @@ pub fn model_sign(input: &SignInput) -> Option<Expected> {
         .filter(|(n, _)| !input.owned_by_signer(n))
         .map(|(n, v)| (n.0.clone(), v.0.clone()))
         .collect();
-    if !sent.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+    // Exactly one Host, not empty; a caller's x-amz-content-sha256 that
+    // stays must be the payload hash.
+    let hosts: Vec<&str> = sent
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if hosts.len() != 1 || hosts[0].trim_matches(' ').is_empty() {
+        return None;
+    }
+    if sent.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("x-amz-content-sha256") && v.trim_matches(' ') != payload
+    }) {
         return None;
     }
     if !presign {
