@@ -60,6 +60,13 @@ pub enum Error {
     },
     /// The secret access key is empty.
     SecretAccessKey,
+    /// The path or query holds a control character (CR, LF, NUL, DEL…),
+    /// which cannot travel on a request line: written out as given, it
+    /// would split the request.
+    ControlCharacter {
+        /// `"path"` or `"query"`.
+        part: &'static str,
+    },
     /// A scope part (region or service) is empty or holds `/`, `,`,
     /// whitespace or control characters, which would make the credential
     /// scope or the Authorization header ambiguous.
@@ -123,6 +130,11 @@ impl fmt::Display for Error {
                  parameters)"
             ),
             Error::SecretAccessKey => write!(f, "the secret access key is empty"),
+            Error::ControlCharacter { part } => write!(
+                f,
+                "the {part} holds a control character, which cannot be sent on a request line; \
+                 percent-encode it"
+            ),
             Error::Scope { part, value } => write!(
                 f,
                 "invalid {part} {value:?}: it must be non-empty, without '/', ',', whitespace \

@@ -797,6 +797,19 @@ fn sign_into_at(
             path: request.path.to_owned(),
         });
     }
+    // The path and query are sent as given: a CR or LF there would split
+    // the request line (a raw space or UTF-8 is left to the caller: some
+    // published cases carry them).
+    let has_control = |text: &str| {
+        any_word(text.as_bytes(), |word| {
+            has_byte_below(word, 0x20) | has_byte(word, 0x7f)
+        })
+    };
+    for (part, text) in [("path", request.path), ("query", request.query)] {
+        if has_control(text) {
+            return Err(Error::ControlCharacter { part });
+        }
+    }
     // From here on nothing fails.
 
     // Then the headers the signer adds.
@@ -1156,6 +1169,21 @@ mod tests {
             signs(&[host], "X-Amz-Signature=00", Location::Header),
             refused("X-Amz-Signature")
         );
+        // A control character on the request line.
+        let path_with = |path| {
+            let request = Request {
+                method: "GET",
+                path,
+                query: "q=\r\n",
+                headers: &[host],
+                body: b"",
+            };
+            sign(&request, &params, Location::Header).map(|_| ())
+        };
+        let control = |part| Err(Error::ControlCharacter { part });
+        assert_eq!(path_with("/a b\r\nX-Evil: 1"), control("path"));
+        assert_eq!(path_with("/\u{7f}"), control("path"));
+        assert_eq!(path_with("/a b/ü"), control("query"));
         // Harmless in the header, and other X-Amz-* names anywhere.
         assert_eq!(
             signs(&[host], "X-Amz-Date=1&X-Amz-Expires=2", Location::Header),

@@ -208,6 +208,11 @@ pub fn model_sign(input: &SignInput) -> Option<Expected> {
     if !input.path.is_empty() && !input.path.starts_with('/') {
         return None;
     }
+    // A control character cannot be sent on the request line.
+    let control = |text: &str| text.bytes().any(|b| b < 0x20 || b == 0x7f);
+    if control(&input.path) || control(&input.query) {
+        return None;
+    }
     let time = input.signing_time();
     let amz_date = time.amz_date().to_owned();
     let payload = input.payload_hash();
