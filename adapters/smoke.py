@@ -329,6 +329,7 @@ def check_sign_answer(msg, answer, features, checker):
 
 def check_error(msg, answer, checker):
     what = f"message type {msg.get('type')!r}"
+    what += f" with id {msg['id']!r}" if "id" in msg else " without an id"
     if answer is None:
         return
     if answer.get("type") != "error" or not isinstance(answer.get("message"), str):

@@ -11,6 +11,9 @@ S3 cases). Re-run after changing a case:
 
     cargo build && python3 vectors/import/author_cases.py target/debug/sigv4-conformance
     python3 vectors/import/author_cases.py target/debug/sigv4-conformance --check
+
+The first form rewrites vectors/data/authored/; with --check it only
+reports whether those files are up to date (exit status 1 when not).
 """
 
 import base64
@@ -145,9 +148,14 @@ def files_for(case, binary):
 
 
 def main(argv):
-    if len(argv) < 2:
-        sys.exit(__doc__)
+    if any(arg in ("-h", "--help") for arg in argv[1:]):
+        print(__doc__.strip())
+        return
+    if len(argv) < 2 or argv[1].startswith("-"):
+        sys.exit(__doc__.strip())
     binary, check = argv[1], "--check" in argv[2:]
+    if not pathlib.Path(binary).is_file():
+        sys.exit(f"{binary}: no such file; give the path of a built sigv4-conformance\n\n{__doc__.strip()}")
     stale = []
     for case in CASES:
         for name, text in files_for(case, binary).items():
