@@ -49,6 +49,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "header-tabs-trimmed-as-spaces", explanation: "tabs in a header value were trimmed and collapsed like spaces; SigV4 trims and collapses only the space character (contested: botocore and others do this too)", apply: |r| r.header_trim = HeaderTrim::AllWhitespace },
     FaultSpec { id: "header-repeated-joined-with-space", explanation: "repeated headers were joined with `, `; join their values with `,` and no space", apply: |r| r.repeated = Repeated::CommaSpace },
     FaultSpec { id: "header-repeated-first-only", explanation: "only the first of repeated headers was signed; join all their values with `,` in order", apply: |r| r.repeated = Repeated::FirstOnly },
+    FaultSpec { id: "header-repeated-last-only", explanation: "only the last of repeated headers was signed (a dictionary or object of headers keeps one value per name); join all their values with `,` in order", apply: |r| r.repeated = Repeated::LastOnly },
     FaultSpec { id: "header-repeated-sorted", explanation: "the values of a repeated header were sorted; keep them in the order they were sent", apply: |r| r.repeated = Repeated::Sorted },
     FaultSpec { id: "header-multiline-joined-with-comma", explanation: "a folded (multi-line) header value was joined with `,`; join its lines with one space", apply: |r| r.fold_with_comma = true },
     FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list; lower-case them in both", apply: |r| r.keep_name_case = true },
@@ -125,6 +126,7 @@ enum Repeated {
     Correct,
     CommaSpace,
     FirstOnly,
+    LastOnly,
     Sorted,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -174,6 +176,7 @@ fn applicable(spec: &FaultSpec, message: &SignMessage) -> bool {
         "header-multiline-joined-with-comma" => any_value('\n'),
         "header-repeated-joined-with-space"
         | "header-repeated-first-only"
+        | "header-repeated-last-only"
         | "header-repeated-sorted" => repeated_name(),
         "path-single-encoded" => o.double_encode_path,
         "path-double-encoded" => !o.double_encode_path,
@@ -527,6 +530,12 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
         Repeated::FirstOnly => {
             let mut seen = std::collections::HashSet::new();
             values.retain(|(n, _)| seen.insert(n.to_ascii_lowercase()));
+        }
+        Repeated::LastOnly => {
+            let mut seen = std::collections::HashSet::new();
+            values.reverse();
+            values.retain(|(n, _)| seen.insert(n.to_ascii_lowercase()));
+            values.reverse();
         }
         Repeated::Sorted => values.sort_by(|(na, va), (nb, vb)| {
             na.to_ascii_lowercase()

@@ -62,6 +62,7 @@ FAULTS = (
     "header-tabs-trimmed-as-spaces",
     "header-repeated-joined-with-space",
     "header-repeated-first-only",
+    "header-repeated-last-only",
     "header-repeated-sorted",
     "header-multiline-joined-with-comma",
     "header-names-not-lowercased",
@@ -312,6 +313,9 @@ class FaultySigner:
                     seen.add(name.lower())
                     firsts.append((name, value))
             headers = firsts
+        if self._is("header-repeated-last-only"):
+            last = {name.lower(): (name, value) for name, value in headers}
+            headers = list(last.values())
         groups = {}
         for name, value in headers:
             group = groups.setdefault(name.lower(), {"name": name, "values": []})
