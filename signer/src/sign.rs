@@ -221,7 +221,8 @@ pub enum Location {
 ///     settings: Settings::default(),
 /// };
 /// let signed = sign_headers(&request, &params)?;
-/// // The published signature of the `get-vanilla-query` vector.
+/// // The published header signature of the `get-vanilla-query-order-key-case`
+/// // vector (vectors/data/aws-v4/get-vanilla-query-order-key-case/).
 /// assert_eq!(
 ///     signed.signature,
 ///     "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"
