@@ -235,8 +235,58 @@ pub fn sign_headers(request: &Request<'_>, params: &SigningParams<'_>) -> Result
 
 /// Signs as a presigned URL valid for `expiry`.
 ///
+/// The `X-Amz-*` parameters and the signature are appended to the query
+/// as sent (`signed.request.query`); no header is added and
+/// [`Signed::authorization`] is `None`.
+///
 /// # Errors
 /// Any [`Error`] naming the malformed part of the request or parameters.
+///
+/// # Example
+/// ```
+/// use sigv4_signer::{presign, Credentials, Expiry, Request, SigningParams, SigningTime, Settings};
+/// let request = Request {
+///     method: "GET",
+///     path: "/",
+///     query: "Param2=value2&Param1=value1",
+///     headers: &[("Host", "example.amazonaws.com")],
+///     body: b"",
+/// };
+/// let params = SigningParams {
+///     credentials: Credentials {
+///         access_key_id: "AKIDEXAMPLE",
+///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///         session_token: None,
+///     },
+///     region: "us-east-1",
+///     service: "service",
+///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+///     settings: Settings::default(),
+/// };
+/// // The vector's `expires_in`: one hour.
+/// let signed = presign(&request, &params, Expiry::from_secs(3600)?)?;
+/// // The published query signature and signed request of the
+/// // `get-vanilla-query-order-key-case` vector
+/// // (vectors/data/aws-v4/get-vanilla-query-order-key-case/).
+/// assert_eq!(
+///     signed.signature,
+///     "86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5"
+/// );
+/// assert_eq!(
+///     signed.request.query,
+///     concat!(
+///         "Param2=value2&Param1=value1",
+///         "&X-Amz-Algorithm=AWS4-HMAC-SHA256",
+///         "&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request",
+///         "&X-Amz-Date=20150830T123600Z",
+///         "&X-Amz-SignedHeaders=host",
+///         "&X-Amz-Expires=3600",
+///         "&X-Amz-Signature=86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5",
+///     )
+/// );
+/// assert_eq!(signed.authorization, None);
+/// # Ok::<(), sigv4_signer::Error>(())
+/// ```
 pub fn presign(
     request: &Request<'_>,
     params: &SigningParams<'_>,
