@@ -405,6 +405,60 @@ impl Signer {
     ///
     /// # Errors
     /// Any [`Error`] naming the malformed part of the request or parameters.
+    ///
+    /// # Example
+    /// One [`Signed`] reused for two requests; start from
+    /// [`Signed::default`], which allocates nothing.
+    /// ```
+    /// use sigv4_signer::{
+    ///     Credentials, Location, Request, Settings, Signed, Signer, SigningParams, SigningTime,
+    /// };
+    /// let params = SigningParams {
+    ///     credentials: Credentials {
+    ///         access_key_id: "AKIDEXAMPLE",
+    ///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    ///         session_token: None,
+    ///     },
+    ///     region: "us-east-1",
+    ///     service: "service",
+    ///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+    ///     settings: Settings::default(),
+    /// };
+    /// let signer = Signer::new();
+    /// let mut signed = Signed::default();
+    /// // The published header signatures of the `get-vanilla` and
+    /// // `get-vanilla-query-order-key-case` vectors (vectors/data/aws-v4/).
+    /// for (query, expected) in [
+    ///     ("", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
+    ///     (
+    ///         "Param2=value2&Param1=value1",
+    ///         "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+    ///     ),
+    /// ] {
+    ///     let request = Request {
+    ///         method: "GET",
+    ///         path: "/",
+    ///         query,
+    ///         headers: &[("Host", "example.amazonaws.com")],
+    ///         body: b"",
+    ///     };
+    ///     signer.sign_into(&request, &params, Location::Header, &mut signed)?;
+    ///     assert_eq!(signed.signature, expected);
+    ///     // Exactly what `Signer::sign` returns.
+    ///     let fresh = signer.sign(&request, &params, Location::Header)?;
+    ///     assert_eq!(signed.authorization, fresh.authorization);
+    ///     assert_eq!(signed.request, fresh.request);
+    /// }
+    /// assert_eq!(
+    ///     signed.authorization.as_deref(),
+    ///     Some(concat!(
+    ///         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ",
+    ///         "SignedHeaders=host;x-amz-date, ",
+    ///         "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+    ///     ))
+    /// );
+    /// # Ok::<(), sigv4_signer::Error>(())
+    /// ```
     pub fn sign_into(
         &self,
         request: &Request<'_>,
