@@ -41,6 +41,10 @@ pub struct Request<'a> {
 }
 
 /// AWS credentials.
+///
+/// Safe to log: `Debug` shows the access key id and hides both the secret
+/// access key and the session token as `".."` (unlike the `Debug` of
+/// [`Signed`], which shows the token).
 #[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     /// The access key id, e.g. `AKIDEXAMPLE`.
@@ -138,6 +142,11 @@ impl Expiry {
 }
 
 /// A signed request and every intermediate that produced it.
+///
+/// Its `Debug` form never shows the secret access key or the signing key
+/// (`SigningKey(..)`), but it does show a session token, as it is sent (in
+/// the request to send and, when signed, in the canonical request): the
+/// token travels on the wire anyway.
 #[derive(Debug, Clone)]
 pub struct Signed {
     /// `date/region/service/aws4_request`.
