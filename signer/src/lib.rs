@@ -4,8 +4,87 @@
 //!
 //! Each stage is a public function over borrowed input, so tests, fuzz
 //! targets and the conformance harness call exactly what the signer calls.
-//! [`sign_headers`] and [`presign`] assemble them. Malformed input gives an
-//! [`Error`] naming the bad part; nothing here panics on input.
+//! The functions below assemble them. Malformed input gives an [`Error`]
+//! (or, verifying, a [`verify::VerifyError`]) naming the bad part; nothing
+//! here panics on input.
+//!
+//! # Which function to use
+//!
+//! Every signing function takes a [`Request`] and [`SigningParams`] and
+//! gives a [`Signed`]: the request to send and every intermediate. They
+//! differ only in where the signature goes, whether derived signing keys
+//! are kept, and whether the output's memory is reused.
+//!
+//! | To | Use | Signing key | Output memory |
+//! |---|---|---|---|
+//! | sign one request in the `Authorization` header | [`sign_headers`] | derived each call | a new [`Signed`] |
+//! | make a presigned URL | [`presign`], with an [`Expiry`] | derived each call | a new [`Signed`] |
+//! | choose the [`Location`] at run time | [`sign()`] | derived each call | a new [`Signed`] |
+//! | sign many requests | [`Signer::sign`] | kept in the [`Signer`]'s [`KeyCache`] | a new [`Signed`] |
+//! | sign many requests without allocating | [`Signer::sign_into`] | kept in the cache | reused: once the [`Signed`] has held a request of the same shape, signing allocates nothing |
+//! | reuse memory but keep no key between requests | [`sign_into()`] | derived each call, none kept | reused, as [`Signer::sign_into`] |
+//! | verify a received request | [`verify::verify`] | kept in a [`KeyCache`] you pass | a new [`verify::Verified`] |
+//! | verify many requests without allocating | [`verify::verify_into`], with a reused [`verify::VerifyScratch`] | kept in the cache | reused: once the scratch has verified a request of the same shape (with a warm cache and a lookup that does not allocate), verifying allocates nothing |
+//!
+//! The functions that return a new [`Signed`] allocate only the strings it
+//! holds. Beyond that, in every row: a key's first use in a [`KeyCache`]
+//! adds an entry to it, and a request with more than 32 headers or 16
+//! query parameters (a presigned URL's `X-Amz-*` ones included) is sorted
+//! in a scratch buffer on the heap.
+//!
+//! The key cache is looked up by the exact secret, date, region and
+//! service, so a rotated secret never reuses a stale key; it keeps 32
+//! entries, evicting the oldest. A `Signed` passed to
+//! [`Signer::sign_into`] also remembers the cache entry and hash states of
+//! its last signature, so the next one for the same scope (and endpoint,
+//! and second) does less work; the free [`sign_into()`] clears them.
+//!
+//! Examples with published values: [`sign_headers`], [`presign`],
+//! [`Signer::sign_into`], and [`verify`] (a round trip).
+//!
+//! # What is safe to log
+//!
+//! The secret access key and the signing key never appear in a `Debug`
+//! form: [`Credentials`] shows `..` for the secret and for the session
+//! token, [`SigningKey`] shows `SigningKey(..)`, and [`KeyCache`],
+//! [`verify::KnownKey`], [`verify::KnownKeyRef`] and
+//! [`verify::VerifyScratch`] show no key material. A session token,
+//! however, does appear in the `Debug` form of [`Signed`] (in the request
+//! to send and, when signed, the canonical request) and of the verifier's
+//! results ([`verify::Verified`], [`verify::VerifiedRef`], and the
+//! recomputed canonical request of
+//! [`verify::VerifyError::SignatureMismatch`]): it travels on the wire
+//! anyway, but log those as you would log the request itself.
+//!
+//! ```
+//! use sigv4_signer::{sign_headers, Credentials, Request, Settings, SigningParams, SigningTime};
+//! let credentials = Credentials {
+//!     access_key_id: "AKIDEXAMPLE",
+//!     secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+//!     session_token: Some("TOKEN"),
+//! };
+//! assert!(!format!("{credentials:?}").contains("TOKEN"));
+//! let params = SigningParams {
+//!     credentials,
+//!     region: "us-east-1",
+//!     service: "service",
+//!     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+//!     settings: Settings::default(),
+//! };
+//! let request = Request {
+//!     method: "GET",
+//!     path: "/",
+//!     query: "",
+//!     headers: &[("Host", "example.amazonaws.com")],
+//!     body: b"",
+//! };
+//! let signed = sign_headers(&request, &params)?;
+//! let shown = format!("{signed:?}");
+//! assert!(!shown.contains(credentials.secret_access_key));
+//! assert!(!shown.contains(&signed.signing_key.to_hex()));
+//! assert!(shown.contains("TOKEN"));
+//! # Ok::<(), sigv4_signer::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -41,6 +41,10 @@ pub struct Request<'a> {
 }
 
 /// AWS credentials.
+///
+/// Safe to log: `Debug` shows the access key id and hides both the secret
+/// access key and the session token as `".."` (unlike the `Debug` of
+/// [`Signed`], which shows the token).
 #[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     /// The access key id, e.g. `AKIDEXAMPLE`.
@@ -138,6 +142,11 @@ impl Expiry {
 }
 
 /// A signed request and every intermediate that produced it.
+///
+/// Its `Debug` form never shows the secret access key or the signing key
+/// (`SigningKey(..)`), but it does show a session token, as it is sent (in
+/// the request to send and, when signed, in the canonical request): the
+/// token travels on the wire anyway.
 #[derive(Debug, Clone)]
 pub struct Signed {
     /// `date/region/service/aws4_request`.
@@ -221,7 +230,8 @@ pub enum Location {
 ///     settings: Settings::default(),
 /// };
 /// let signed = sign_headers(&request, &params)?;
-/// // The published signature of the `get-vanilla-query` vector.
+/// // The published header signature of the `get-vanilla-query-order-key-case`
+/// // vector (vectors/data/aws-v4/get-vanilla-query-order-key-case/).
 /// assert_eq!(
 ///     signed.signature,
 ///     "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"
@@ -234,8 +244,58 @@ pub fn sign_headers(request: &Request<'_>, params: &SigningParams<'_>) -> Result
 
 /// Signs as a presigned URL valid for `expiry`.
 ///
+/// The `X-Amz-*` parameters and the signature are appended to the query
+/// as sent (`signed.request.query`); no header is added and
+/// [`Signed::authorization`] is `None`.
+///
 /// # Errors
 /// Any [`Error`] naming the malformed part of the request or parameters.
+///
+/// # Example
+/// ```
+/// use sigv4_signer::{presign, Credentials, Expiry, Request, SigningParams, SigningTime, Settings};
+/// let request = Request {
+///     method: "GET",
+///     path: "/",
+///     query: "Param2=value2&Param1=value1",
+///     headers: &[("Host", "example.amazonaws.com")],
+///     body: b"",
+/// };
+/// let params = SigningParams {
+///     credentials: Credentials {
+///         access_key_id: "AKIDEXAMPLE",
+///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///         session_token: None,
+///     },
+///     region: "us-east-1",
+///     service: "service",
+///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+///     settings: Settings::default(),
+/// };
+/// // The vector's `expires_in`: one hour.
+/// let signed = presign(&request, &params, Expiry::from_secs(3600)?)?;
+/// // The published query signature and signed request of the
+/// // `get-vanilla-query-order-key-case` vector
+/// // (vectors/data/aws-v4/get-vanilla-query-order-key-case/).
+/// assert_eq!(
+///     signed.signature,
+///     "86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5"
+/// );
+/// assert_eq!(
+///     signed.request.query,
+///     concat!(
+///         "Param2=value2&Param1=value1",
+///         "&X-Amz-Algorithm=AWS4-HMAC-SHA256",
+///         "&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request",
+///         "&X-Amz-Date=20150830T123600Z",
+///         "&X-Amz-SignedHeaders=host",
+///         "&X-Amz-Expires=3600",
+///         "&X-Amz-Signature=86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5",
+///     )
+/// );
+/// assert_eq!(signed.authorization, None);
+/// # Ok::<(), sigv4_signer::Error>(())
+/// ```
 pub fn presign(
     request: &Request<'_>,
     params: &SigningParams<'_>,
@@ -354,6 +414,60 @@ impl Signer {
     ///
     /// # Errors
     /// Any [`Error`] naming the malformed part of the request or parameters.
+    ///
+    /// # Example
+    /// One [`Signed`] reused for two requests; start from
+    /// [`Signed::default`], which allocates nothing.
+    /// ```
+    /// use sigv4_signer::{
+    ///     Credentials, Location, Request, Settings, Signed, Signer, SigningParams, SigningTime,
+    /// };
+    /// let params = SigningParams {
+    ///     credentials: Credentials {
+    ///         access_key_id: "AKIDEXAMPLE",
+    ///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    ///         session_token: None,
+    ///     },
+    ///     region: "us-east-1",
+    ///     service: "service",
+    ///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+    ///     settings: Settings::default(),
+    /// };
+    /// let signer = Signer::new();
+    /// let mut signed = Signed::default();
+    /// // The published header signatures of the `get-vanilla` and
+    /// // `get-vanilla-query-order-key-case` vectors (vectors/data/aws-v4/).
+    /// for (query, expected) in [
+    ///     ("", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
+    ///     (
+    ///         "Param2=value2&Param1=value1",
+    ///         "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+    ///     ),
+    /// ] {
+    ///     let request = Request {
+    ///         method: "GET",
+    ///         path: "/",
+    ///         query,
+    ///         headers: &[("Host", "example.amazonaws.com")],
+    ///         body: b"",
+    ///     };
+    ///     signer.sign_into(&request, &params, Location::Header, &mut signed)?;
+    ///     assert_eq!(signed.signature, expected);
+    ///     // Exactly what `Signer::sign` returns.
+    ///     let fresh = signer.sign(&request, &params, Location::Header)?;
+    ///     assert_eq!(signed.authorization, fresh.authorization);
+    ///     assert_eq!(signed.request, fresh.request);
+    /// }
+    /// assert_eq!(
+    ///     signed.authorization.as_deref(),
+    ///     Some(concat!(
+    ///         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ",
+    ///         "SignedHeaders=host;x-amz-date, ",
+    ///         "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+    ///     ))
+    /// );
+    /// # Ok::<(), sigv4_signer::Error>(())
+    /// ```
     pub fn sign_into(
         &self,
         request: &Request<'_>,

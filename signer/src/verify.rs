@@ -10,6 +10,113 @@
 //! strings, each once at (a bound of) its final size. Once a scratch has
 //! verified a request of the same shape, verifying allocates nothing;
 //! errors allocate freely. [`verify`] wraps it and returns owned strings.
+//!
+//! Both take the request as received (method, path and query exactly as on
+//! the request line, headers in wire order, body), a [`VerifyPolicy`] (the
+//! endpoint's region and service, the current time and the allowed clock
+//! skew), a lookup from access key id to [`KnownKeyRef`] (the secret and,
+//! for temporary credentials, the session token the request must carry;
+//! `None` for an unknown id), and a [`KeyCache`] the derived keys are kept
+//! in.
+//!
+//! # Example
+//! A request signed by [`sign_headers`](crate::sign_headers), verified
+//! with [`verify`], then with [`verify_into`] and a reused
+//! [`VerifyScratch`]:
+//! ```
+//! use std::collections::HashMap;
+//! use sigv4_signer::verify::{
+//!     verify, verify_into, KnownKey, VerifyError, VerifyPolicy, VerifyScratch,
+//! };
+//! use sigv4_signer::{
+//!     sign_headers, Credentials, KeyCache, Request, Settings, SigningParams, SigningTime,
+//!     UriOptions,
+//! };
+//!
+//! // The client signs.
+//! let time = SigningTime::parse("2015-08-30T12:36:00Z")?;
+//! let params = SigningParams {
+//!     credentials: Credentials {
+//!         access_key_id: "AKIDEXAMPLE",
+//!         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+//!         session_token: None,
+//!     },
+//!     region: "us-east-1",
+//!     service: "service",
+//!     time,
+//!     settings: Settings::default(),
+//! };
+//! let request = Request {
+//!     method: "POST",
+//!     path: "/pets",
+//!     query: "limit=10",
+//!     headers: &[("Host", "example.amazonaws.com"), ("Content-Type", "application/json")],
+//!     body: br#"{"name":"Rex"}"#,
+//! };
+//! let signed = sign_headers(&request, &params)?;
+//!
+//! // The server receives it: the headers as sent, `Authorization` included.
+//! let headers: Vec<(&str, &str)> = signed
+//!     .request
+//!     .headers
+//!     .iter()
+//!     .map(|(name, value)| (name.as_str(), value.as_str()))
+//!     .collect();
+//! let received = Request {
+//!     method: &signed.request.method,
+//!     path: &signed.request.path,
+//!     query: &signed.request.query,
+//!     headers: &headers,
+//!     body: request.body,
+//! };
+//!
+//! // The server's secrets, and the lookup the verifier calls with the
+//! // request's access key id.
+//! let keys = HashMap::from([(
+//!     "AKIDEXAMPLE".to_owned(),
+//!     KnownKey {
+//!         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned(),
+//!         session_token: None,
+//!     },
+//! )]);
+//! let lookup = |access_key_id: &str| keys.get(access_key_id).map(KnownKey::borrowed);
+//! let policy = VerifyPolicy {
+//!     region: "us-east-1",
+//!     service: "service",
+//!     // In a server: `SigningTime::now()`.
+//!     now: time,
+//!     max_skew_seconds: 15 * 60,
+//!     uri: UriOptions::default(),
+//!     presigned_unsigned_payload: false,
+//! };
+//! let cache = KeyCache::new();
+//!
+//! let verified = verify(&received, &policy, lookup, &cache).expect("verifies");
+//! assert_eq!(verified.access_key_id, "AKIDEXAMPLE");
+//! assert_eq!(verified.canonical_request, signed.canonical_request);
+//! assert_eq!(verified.string_to_sign, signed.string_to_sign);
+//!
+//! // Many requests: one scratch, reused.
+//! let mut scratch = VerifyScratch::new();
+//! for _ in 0..2 {
+//!     let verified = verify_into(&received, &policy, lookup, &cache, &mut scratch)
+//!         .expect("verifies");
+//!     assert_eq!(verified.signature.signature, signed.signature);
+//! }
+//!
+//! // Another body under the same signature does not verify.
+//! let tampered = Request { body: br#"{"name":"Max"}"#, ..received };
+//! assert!(matches!(
+//!     verify(&tampered, &policy, lookup, &cache),
+//!     Err(VerifyError::SignatureMismatch(_))
+//! ));
+//! // Nor does an unknown access key.
+//! assert!(matches!(
+//!     verify(&received, &policy, |_: &str| None, &cache),
+//!     Err(VerifyError::UnknownAccessKey { .. })
+//! ));
+//! # Ok::<(), sigv4_signer::Error>(())
+//! ```
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
 use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
