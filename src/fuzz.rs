@@ -455,10 +455,6 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             .map(|d| d.as_nanos() as u64 % 1_000_000_000)
             .unwrap_or(1)
     });
-    // Found cases must not be lost to an unwritable directory: checked
-    // before the first exchange, and removed again if it stays empty.
-    let out_existed = args.out.exists();
-    probe_writable(&args.out)?;
     install_interrupt_handler();
     let config = AdapterConfig {
         command: args.adapter.clone(),
@@ -487,6 +483,10 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
     } else {
         format!("{} {} (`{}`)", info.name, info.version, args.adapter)
     };
+    // Found cases must not be lost to an unwritable directory: checked
+    // before the first case, and removed again if it stays empty.
+    let out_existed = args.out.exists();
+    probe_writable(&args.out)?;
     eprintln!(
         "sigv4-conformance fuzz: {who}, seed {seed}, up to {} cases{}; cases found go to {}",
         args.cases,

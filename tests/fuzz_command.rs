@@ -213,6 +213,7 @@ fn usage_and_setup_errors_exit_2() {
     let r = run(&["fuzz", "--adapter", "true", "--timeout", "0"]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
+    let out = temp_dir("never-started");
     let r = run(&[
         "fuzz",
         "--adapter",
@@ -221,9 +222,15 @@ fn usage_and_setup_errors_exit_2() {
         "5",
         "--timeout",
         "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
     ]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("did not start"), "{}", r.stderr);
+    assert!(
+        !out.exists(),
+        "a setup error left its --out directory behind"
+    );
     let r = run(&["fuzz", "--adapter", "true", "--cases", "0"]);
     assert_eq!(r.code, Some(2));
     // An --out where nothing can be written, before any case is run.
