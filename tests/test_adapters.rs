@@ -335,6 +335,20 @@ fn the_published_answer_on_a_contested_case_passes_with_a_note() {
 }
 
 #[test]
+fn a_signer_error_points_at_the_request_it_was_given() {
+    let adapter = greeting_then(
+        "print(json.dumps({\"type\":\"error\",\"id\":m[\"id\"],\"message\":\"boom\"}), flush=True)",
+    );
+    let (code, stdout, _) = run_human(&adapter, &["--filter", "aws-v4/get-vanilla/header"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("the signer reported: boom")
+            && stdout.contains("sigv4-conformance explain aws-v4/get-vanilla/header"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn floods_do_not_hurt() {
     let stdout = misbehave("flood-stdout", "5");
     let errors = stdout

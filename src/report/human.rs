@@ -51,6 +51,14 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, sides: (&str, 
         match &r.verdict {
             Verdict::Fail(f) => {
                 out.push_str(&failure_story(r.contested.as_deref(), f, sides));
+                if f.divergence.is_none() {
+                    // Nothing to diff: point at the request the signer refused.
+                    let _ = writeln!(
+                        out,
+                        "the request it was given: sigv4-conformance explain {} (add --vectors DIR for your own cases)",
+                        r.id
+                    );
+                }
             }
             Verdict::AdapterError {
                 reason,
