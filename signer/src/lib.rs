@@ -111,3 +111,8 @@ pub use sign::{
 };
 pub use time::SigningTime;
 pub use uri::{canonical_uri, UriOptions};
+
+// The README's example is compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
