@@ -371,6 +371,15 @@ pub enum VerifyError {
     },
     /// `host` is not among the signed headers.
     HostNotSigned,
+    /// More headers, or signed header names, than the verifier takes: it
+    /// matches each signed name against every header, so an unbounded
+    /// count would let one request cost quadratic time.
+    TooManyHeaders {
+        /// The larger of the two counts.
+        count: usize,
+        /// [`MAX_HEADERS`].
+        limit: usize,
+    },
     /// A header named in `SignedHeaders` is not in the request.
     SignedHeaderMissing {
         /// Its name.
@@ -406,6 +415,11 @@ pub struct Recomputed {
     /// The signature the request carries.
     pub provided: String,
 }
+
+/// The most headers, and signed header names, a request may carry: far
+/// above what HTTP servers accept (often 100 headers), low enough that
+/// matching names against headers stays under a millisecond.
+pub const MAX_HEADERS: usize = 512;
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -467,6 +481,11 @@ impl fmt::Display for VerifyError {
                 write!(f, "the presigned URL expired at {expired_at}; it is now {now}")
             }
             E::HostNotSigned => f.write_str("the host header is not signed; SigV4 requires it"),
+            E::TooManyHeaders { count, limit } => write!(
+                f,
+                "the request carries {count} headers or signed header names; at most {limit} \
+                 are accepted"
+            ),
             E::SignedHeaderMissing { name } => write!(
                 f,
                 "the header {name:?} is listed in SignedHeaders but not present in the request"
@@ -1270,6 +1289,16 @@ fn verify_into_at<'a, 'k>(
     })?;
     check_scope(&parsed.scope, time, policy)?;
     check_time(parsed.expires, time, policy)?;
+    // Each signed name is looked for among all the headers: both counts
+    // are bounded, so one request cannot cost quadratic time.
+    let names = parsed.signed_headers.bytes().filter(|&b| b == b';').count() + 1;
+    let count = headers.len().max(names);
+    if count > MAX_HEADERS {
+        return Err(VerifyError::TooManyHeaders {
+            count,
+            limit: MAX_HEADERS,
+        });
+    }
     // Each header matches at most one signed name: as many slots as
     // headers hold the signed ones.
     let matches = with_scratch::<u32, HEADERS_ON_STACK, _>(headers.len(), |slots| {
@@ -2450,6 +2479,41 @@ mod tests {
                 .map(|v| v.to_verified());
             assert_eq!(reused, fresh, "step {step}");
         }
+    }
+
+    #[test]
+    fn too_many_headers_are_refused_before_matching() {
+        let names: Vec<String> = (0..MAX_HEADERS).map(|i| format!("x-h{i:04}")).collect();
+        let verify_with = |count: usize| {
+            let mut headers = vec![("Host", "example.amazonaws.com")];
+            headers.extend(names[..count].iter().map(|n| (n.as_str(), "v")));
+            let request = Request {
+                method: "GET",
+                path: "/",
+                query: "",
+                headers: &headers,
+                body: b"",
+            };
+            let signed = crate::sign(
+                &request,
+                &example_params("2015-08-30T12:36:00Z"),
+                crate::Location::Header,
+            )
+            .expect("signs");
+            let received = received_headers(&signed);
+            let request = as_received(&signed, &received, b"");
+            verify(&request, &test_policy(), example_lookup, &KeyCache::new()).map(|_| ())
+        };
+        // With Host, X-Amz-Date and Authorization: 3 more headers than
+        // `count`.
+        assert_eq!(verify_with(MAX_HEADERS - 3), Ok(()));
+        assert_eq!(
+            verify_with(MAX_HEADERS - 2),
+            Err(VerifyError::TooManyHeaders {
+                count: MAX_HEADERS + 1,
+                limit: MAX_HEADERS
+            })
+        );
     }
 
     #[test]
