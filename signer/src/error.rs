@@ -4,6 +4,10 @@
 use std::fmt;
 
 /// Why a request could not be signed (or, for the verifier, checked).
+///
+/// A field holding text from the input keeps at most its first 64
+/// characters (marked `…` when cut), so a message stays short enough for a
+/// log line or a server's answer whatever the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -164,3 +168,31 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// At most the first 64 characters of `text`, marked `…` when cut: what
+/// an error keeps of input that may be arbitrarily long (a message that
+/// goes into a server's answer or log must stay short).
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn an_excerpt_keeps_64_characters_and_marks_a_cut() {
+        assert_eq!(excerpt("short"), "short");
+        let exact = "é".repeat(64);
+        assert_eq!(excerpt(&exact), exact);
+        let long = "é".repeat(1 << 20);
+        assert_eq!(excerpt(&long), format!("{}…", "é".repeat(64)));
+        let shown = crate::SigningTime::parse(&"x".repeat(1 << 20))
+            .expect_err("not a time")
+            .to_string();
+        assert!(shown.len() < 300, "{}", shown.len());
+    }
+}

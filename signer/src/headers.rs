@@ -231,7 +231,7 @@ fn check_name(name: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::HeaderName {
-            name: name.to_owned(),
+            name: crate::error::excerpt(name),
         })
     }
 }
@@ -248,7 +248,7 @@ fn check_value(name: &str, value: &str) -> Result<(), Error> {
     }
     let fail = |reason| {
         Err(Error::HeaderValue {
-            name: name.to_owned(),
+            name: crate::error::excerpt(name),
             reason,
         })
     };

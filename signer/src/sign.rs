@@ -645,7 +645,7 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
         if !is_scope_part(value, b'/') {
             return Err(Error::Scope {
                 part,
-                value: value.to_owned(),
+                value: crate::error::excerpt(value),
             });
         }
     }
@@ -684,7 +684,7 @@ fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Re
         Payload::Precomputed(hash) => {
             if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(Error::PayloadHash {
-                    value: hash.to_owned(),
+                    value: crate::error::excerpt(hash),
                 });
             }
             out.clear();
@@ -827,7 +827,7 @@ fn sign_into_at(
     // Checks, in the order their errors take precedence.
     if !is_token(request.method) {
         return Err(Error::Method {
-            method: request.method.to_owned(),
+            method: crate::error::excerpt(request.method),
         });
     }
     check_params(params)?;
@@ -882,7 +882,7 @@ fn sign_into_at(
             && value.trim_matches(' ') != out.payload_hash
         {
             malformed = malformed.and(Err(Error::ContentSha256 {
-                header: (*value).to_owned(),
+                header: crate::error::excerpt(value),
                 payload_hash: out.payload_hash.clone(),
             }));
         }
@@ -908,7 +908,7 @@ fn sign_into_at(
     }
     if !request.path.is_empty() && !request.path.starts_with('/') {
         return Err(Error::Path {
-            path: request.path.to_owned(),
+            path: crate::error::excerpt(request.path),
         });
     }
     // The path and query are sent as given: a CR or LF there would split
@@ -1024,7 +1024,7 @@ fn sign_into_at(
                 .find(|p| is_written_by_signer(p.name, location, token.is_some()))
             {
                 return Err(Error::QueryParameter {
-                    name: param.name.to_owned(),
+                    name: crate::error::excerpt(param.name),
                 });
             }
             for (slot, &(start, equals, end)) in

@@ -30,7 +30,7 @@ impl SigningTime {
             }
         });
         parsed.ok_or_else(|| Error::Time {
-            input: input.to_owned(),
+            input: crate::error::excerpt(input),
         })
     }
 

@@ -119,6 +119,7 @@
 //! ```
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
+use crate::error::excerpt;
 use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
 use crate::key::{sha256, sha256_remembering, FirstBlockMemo, RecentKey};
 use crate::query::{
@@ -266,7 +267,9 @@ impl<'a> ParsedSignatureRef<'a> {
     }
 }
 
-/// Why a request did not verify. Every variant names what was wrong.
+/// Why a request did not verify. Every variant names what was wrong; text
+/// taken from the request is kept to its first 64 characters (marked `…`
+/// when cut), so an answer or a log line quoting it stays short.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -534,7 +537,7 @@ fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, Verify
     let (algorithm, rest) = split_once_byte(value, b' ').unwrap_or((value, ""));
     if algorithm != ALGORITHM {
         return Err(VerifyError::Algorithm {
-            found: algorithm.to_owned(),
+            found: excerpt(algorithm),
         });
     }
     let (mut credential, mut signed, mut signature) = (None, None, None);
@@ -542,7 +545,7 @@ fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, Verify
         let part = trim_spaces(part);
         let (key, value) =
             split_once_byte(part, b'=').ok_or_else(|| VerifyError::Authorization {
-                reason: format!("{part:?} is not key=value"),
+                reason: format!("{:?} is not key=value", excerpt(part)),
             })?;
         let slot = match key {
             "Credential" => &mut credential,
@@ -550,7 +553,7 @@ fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, Verify
             "Signature" => &mut signature,
             other => {
                 return Err(VerifyError::Authorization {
-                    reason: format!("unknown component {other:?}"),
+                    reason: format!("unknown component {:?}", excerpt(other)),
                 })
             }
         };
@@ -840,7 +843,7 @@ fn parse_presigned_spans(
     let algorithm = take(algorithm, "X-Amz-Algorithm")?;
     if algorithm != ALGORITHM {
         return Err(VerifyError::Algorithm {
-            found: algorithm.to_owned(),
+            found: excerpt(algorithm),
         });
     }
     let (access_key_id, scope) = parse_credential(take(credential, "X-Amz-Credential")?)?;
@@ -851,7 +854,7 @@ fn parse_presigned_spans(
         .ok()
         .filter(|s| (1..=604_800).contains(s) && !expires_text.starts_with('+'))
         .ok_or_else(|| VerifyError::Expires {
-            found: expires_text.to_owned(),
+            found: excerpt(expires_text),
         })?;
     Ok(ParsedSignatureRef {
         location: SignatureLocation::Query,
@@ -877,19 +880,23 @@ fn parse_credential(text: &str) -> Result<(&str, ScopeRef<'_>), VerifyError> {
     let fail = |reason: String| VerifyError::Credential { reason };
     if count != parts.len() {
         return Err(fail(format!(
-            "{text:?} has {count} parts; expected AKID/YYYYMMDD/region/service/aws4_request"
+            "{:?} has {count} parts; expected AKID/YYYYMMDD/region/service/aws4_request",
+            excerpt(text)
         )));
     }
     let [key, date, region, service, terminator] = parts;
     if key.is_empty() || region.is_empty() || service.is_empty() {
-        return Err(fail(format!("{text:?} has an empty part")));
+        return Err(fail(format!("{:?} has an empty part", excerpt(text))));
     }
     if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(fail(format!("the date {date:?} is not YYYYMMDD")));
+        return Err(fail(format!(
+            "the date {:?} is not YYYYMMDD",
+            excerpt(date)
+        )));
     }
     if terminator != SCOPE_TERMINATOR {
         return Err(VerifyError::Terminator {
-            found: terminator.to_owned(),
+            found: excerpt(terminator),
         });
     }
     // Five parts checked: after the key and its `/`, the text is the
@@ -947,7 +954,10 @@ fn parse_signed_headers(text: &str) -> Result<&str, VerifyError> {
             return if sorted {
                 Ok(text)
             } else {
-                Err(fail(format!("{text:?} is not sorted without repeats")))
+                Err(fail(format!(
+                    "{:?} is not sorted without repeats",
+                    excerpt(text)
+                )))
             };
         }
     }
@@ -956,16 +966,19 @@ fn parse_signed_headers(text: &str) -> Result<&str, VerifyError> {
     let (mut previous, mut sorted) = (None, true);
     for name in split_byte(text, b';') {
         if name.is_empty() || !crate::headers::is_token(name) {
-            return Err(fail(format!("{name:?} is not a header name")));
+            return Err(fail(format!("{:?} is not a header name", excerpt(name))));
         }
         if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(fail(format!("{name:?} is not lower case")));
+            return Err(fail(format!("{:?} is not lower case", excerpt(name))));
         }
         sorted &= previous.map_or(true, |p| p < name);
         previous = Some(name);
     }
     if !sorted {
-        return Err(fail(format!("{text:?} is not sorted without repeats")));
+        return Err(fail(format!(
+            "{:?} is not sorted without repeats",
+            excerpt(text)
+        )));
     }
     Ok(text)
 }
@@ -1279,13 +1292,13 @@ fn verify_into_at<'a, 'k>(
             }
             _ => {
                 return Err(VerifyError::Date {
-                    found: amz_date.to_owned(),
+                    found: excerpt(amz_date),
                 })
             }
         },
     };
     let known = lookup(parsed.access_key_id).ok_or_else(|| VerifyError::UnknownAccessKey {
-        access_key_id: parsed.access_key_id.to_owned(),
+        access_key_id: excerpt(parsed.access_key_id),
     })?;
     check_scope(&parsed.scope, time, policy)?;
     check_time(parsed.expires, time, policy)?;
@@ -1359,7 +1372,7 @@ fn verify_into_at<'a, 'k>(
         // The signed headers, as received: every name must be there.
         if let Some(name) = first_missing {
             return Err(VerifyError::SignedHeaderMissing {
-                name: name.to_owned(),
+                name: excerpt(name),
             });
         }
         let mut hash_hex = [0u8; 64];
@@ -1615,13 +1628,13 @@ fn check_scope(
     if scope.region != policy.region {
         return Err(VerifyError::Region {
             expected: policy.region.to_owned(),
-            found: scope.region.to_owned(),
+            found: excerpt(scope.region),
         });
     }
     if scope.service != policy.service {
         return Err(VerifyError::Service {
             expected: policy.service.to_owned(),
-            found: scope.service.to_owned(),
+            found: excerpt(scope.service),
         });
     }
     Ok(())
@@ -1773,6 +1786,7 @@ mod tests {
         use super::super::{
             percent_decode, ParsedSignature, Scope, SignatureLocation, VerifyError, ALGORITHM,
         };
+        use crate::error::excerpt;
 
         /// Parses an `Authorization` header value.
         ///
@@ -1783,7 +1797,7 @@ mod tests {
             let (algorithm, rest) = value.split_once(' ').unwrap_or((value, ""));
             if algorithm != ALGORITHM {
                 return Err(VerifyError::Algorithm {
-                    found: algorithm.to_owned(),
+                    found: excerpt(algorithm),
                 });
             }
             let (mut credential, mut signed, mut signature) = (None, None, None);
@@ -1792,7 +1806,7 @@ mod tests {
                 let (key, value) =
                     part.split_once('=')
                         .ok_or_else(|| VerifyError::Authorization {
-                            reason: format!("{part:?} is not key=value"),
+                            reason: format!("{:?} is not key=value", excerpt(part)),
                         })?;
                 let slot = match key {
                     "Credential" => &mut credential,
@@ -1800,7 +1814,7 @@ mod tests {
                     "Signature" => &mut signature,
                     other => {
                         return Err(VerifyError::Authorization {
-                            reason: format!("unknown component {other:?}"),
+                            reason: format!("unknown component {:?}", excerpt(other)),
                         })
                     }
                 };
@@ -1861,7 +1875,7 @@ mod tests {
                 .ok()
                 .filter(|s| (1..=604_800).contains(s) && !expires_text.starts_with('+'))
                 .ok_or(VerifyError::Expires {
-                    found: expires_text.clone(),
+                    found: excerpt(&expires_text),
                 })?;
             Ok(ParsedSignature {
                 location: SignatureLocation::Query,
@@ -1885,14 +1899,17 @@ mod tests {
                 )));
             };
             if key.is_empty() || region.is_empty() || service.is_empty() {
-                return Err(fail(format!("{text:?} has an empty part")));
+                return Err(fail(format!("{:?} has an empty part", excerpt(text))));
             }
             if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(fail(format!("the date {date:?} is not YYYYMMDD")));
+                return Err(fail(format!(
+                    "the date {:?} is not YYYYMMDD",
+                    excerpt(date)
+                )));
             }
             if terminator != "aws4_request" {
                 return Err(VerifyError::Terminator {
-                    found: terminator.to_owned(),
+                    found: excerpt(terminator),
                 });
             }
             Ok((
@@ -1913,14 +1930,17 @@ mod tests {
             let names: Vec<&str> = text.split(';').collect();
             for name in &names {
                 if name.is_empty() || !crate::headers::is_token(name) {
-                    return Err(fail(format!("{name:?} is not a header name")));
+                    return Err(fail(format!("{:?} is not a header name", excerpt(name))));
                 }
                 if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                    return Err(fail(format!("{name:?} is not lower case")));
+                    return Err(fail(format!("{:?} is not lower case", excerpt(name))));
                 }
             }
             if names.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(fail(format!("{text:?} is not sorted without repeats")));
+                return Err(fail(format!(
+                    "{:?} is not sorted without repeats",
+                    excerpt(text)
+                )));
             }
             Ok(names.into_iter().map(str::to_owned).collect())
         }
