@@ -2501,25 +2501,26 @@ mod tests {
         }
     }
 
+    /// A `GET /` with `headers`, signed in the header with the example key.
+    fn signed_get(headers: &[(&str, &str)]) -> crate::Signed {
+        let request = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            headers,
+            body: b"",
+        };
+        let params = example_params("2015-08-30T12:36:00Z");
+        crate::sign(&request, &params, crate::Location::Header).expect("signs")
+    }
+
     #[test]
     fn too_many_headers_are_refused_before_matching() {
         let names: Vec<String> = (0..MAX_HEADERS).map(|i| format!("x-h{i:04}")).collect();
         let verify_with = |count: usize| {
             let mut headers = vec![("Host", "example.amazonaws.com")];
             headers.extend(names[..count].iter().map(|n| (n.as_str(), "v")));
-            let request = Request {
-                method: "GET",
-                path: "/",
-                query: "",
-                headers: &headers,
-                body: b"",
-            };
-            let signed = crate::sign(
-                &request,
-                &example_params("2015-08-30T12:36:00Z"),
-                crate::Location::Header,
-            )
-            .expect("signs");
+            let signed = signed_get(&headers);
             let received = received_headers(&signed);
             let request = as_received(&signed, &received, b"");
             verify(&request, &test_policy(), example_lookup, &KeyCache::new()).map(|_| ())
@@ -2540,20 +2541,7 @@ mod tests {
     fn a_second_host_header_is_refused_even_if_signed() {
         // A client that signs `host:a,b` (two Host headers joined as the
         // rules say) would have a server route by one of them.
-        let headers = [("Host", "example.amazonaws.com")];
-        let request = Request {
-            method: "GET",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: b"",
-        };
-        let signed = crate::sign(
-            &request,
-            &example_params("2015-08-30T12:36:00Z"),
-            crate::Location::Header,
-        )
-        .expect("signs");
+        let signed = signed_get(&[("Host", "example.amazonaws.com")]);
         let mut twice = received_headers(&signed);
         twice.push(("host", "evil.example"));
         let received = as_received(&signed, &twice, b"");
