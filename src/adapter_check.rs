@@ -94,8 +94,11 @@ pub fn nothing_checked(
     info: &AdapterInfo,
     oneshot: bool,
 ) -> Option<NothingChecked> {
-    let checked = |r: &&CaseResult| matches!(r.verdict, Verdict::Pass | Verdict::Fail(_));
-    if results.is_empty() || results.iter().any(|r| checked(&r)) {
+    if results.is_empty()
+        || results
+            .iter()
+            .any(|r| matches!(r.verdict, Verdict::Pass | Verdict::Fail(_)))
+    {
         return None;
     }
     let errors: Vec<&CaseResult> = results

@@ -29,8 +29,14 @@ fn cases(report: &Value) -> &Vec<Value> {
 
 #[test]
 fn the_faultless_test_signer_passes_everything() {
-    let (code, report) = run_json("python3 tests/adapters/faulty_signer.py", &["--jobs", "2"]);
+    // tests/fault-vectors too: its expected stages were written by the
+    // reference, and this independent signer checks them.
+    let (code, report) = run_json(
+        "python3 tests/adapters/faulty_signer.py",
+        &["--jobs", "2", "--vectors", "tests/fault-vectors"],
+    );
     assert_eq!(code, Some(0), "{}", report["summary"]);
+    assert_eq!(report["summary"]["total"], 126);
     assert_eq!(report["summary"]["fail"], 0);
     assert_eq!(report["summary"]["skipped"], 0);
 }
