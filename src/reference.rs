@@ -4,8 +4,8 @@
 use crate::protocol::{Location, PayloadKind, SignMessage, WireRequest};
 use base64::Engine;
 use sigv4_signer::{
-    Credentials, Expiry, Payload, Request, Settings, Signed, Signer, SigningParams, SigningTime,
-    UriOptions,
+    Credentials, Expiry, Payload, Request, Settings, Signed, Signer, SigningHeaders, SigningParams,
+    SigningTime, UriOptions,
 };
 use std::fmt;
 
@@ -69,6 +69,34 @@ pub fn sign_with(
     message: &SignMessage,
     settings: Settings<'_>,
 ) -> Result<Signed, ReferenceError> {
+    with_request(message, settings, |request, params| {
+        let location = match message.options.location {
+            Location::Header => sigv4_signer::Location::Header,
+            Location::Query => {
+                sigv4_signer::Location::Query(Expiry::from_secs(message.options.expires_in)?)
+            }
+        };
+        Ok(signer.sign(request, params, location)?)
+    })
+}
+
+/// Signs `message` in the header with the signer's lean form, which gives
+/// only the headers to add (whatever the message's location).
+pub fn signing_headers(
+    signer: &Signer,
+    message: &SignMessage,
+) -> Result<SigningHeaders, ReferenceError> {
+    with_request(message, settings_of(message), |request, params| {
+        Ok(signer.signing_headers(request, params)?)
+    })
+}
+
+/// Calls `f` with `message` as the signer's request and parameters.
+fn with_request<T>(
+    message: &SignMessage,
+    settings: Settings<'_>,
+    f: impl FnOnce(&Request<'_>, &SigningParams<'_>) -> Result<T, ReferenceError>,
+) -> Result<T, ReferenceError> {
     let body = body_of(&message.request)?;
     let headers: Vec<(&str, &str)> = message
         .request
@@ -94,13 +122,7 @@ pub fn sign_with(
         time: SigningTime::parse(&message.time)?,
         settings,
     };
-    let location = match message.options.location {
-        Location::Header => sigv4_signer::Location::Header,
-        Location::Query => {
-            sigv4_signer::Location::Query(Expiry::from_secs(message.options.expires_in)?)
-        }
-    };
-    Ok(signer.sign(&request, &params, location)?)
+    f(&request, &params)
 }
 
 /// Signs `message` as its options ask.

@@ -13,7 +13,10 @@
 //! Every signing function takes a [`Request`] and [`SigningParams`] and
 //! gives a [`Signed`]: the request to send and every intermediate. They
 //! differ only in where the signature goes, whether derived signing keys
-//! are kept, and whether the output's memory is reused.
+//! are kept, and whether the output's memory is reused. The lean form,
+//! [`SigningHeaders`], gives only the headers to set on the request
+//! (`X-Amz-Date`, `Authorization` and the like) with the intermediates
+//! borrowed: nothing of the request is copied.
 //!
 //! | To | Use | Signing key | Output memory |
 //! |---|---|---|---|
@@ -22,6 +25,7 @@
 //! | choose the [`Location`] at run time | [`sign()`] | derived each call | a new [`Signed`] |
 //! | sign many requests | [`Signer::sign`] | kept in the [`Signer`]'s [`KeyCache`] | a new [`Signed`] |
 //! | sign many requests without allocating | [`Signer::sign_into`] | kept in the cache | reused: once the [`Signed`] has held a request of the same shape, signing allocates nothing |
+//! | add only the signing headers to a request you hold, fastest | [`Signer::signing_headers_into`] | kept in the cache | a reused [`SigningHeaders`] instead of a [`Signed`]: once it has held a request of the same shape, signing allocates nothing ([`Signer::signing_headers`] returns a new one) |
 //! | reuse memory but keep no key between requests | [`sign_into()`] | derived each call, none kept | reused, as [`Signer::sign_into`] |
 //! | verify a received request | [`verify::verify`] | kept in a [`KeyCache`] you pass | a new [`verify::Verified`] |
 //! | verify many requests without allocating | [`verify::verify_into`], with a reused [`verify::VerifyScratch`] | kept in the cache | reused: once the scratch has verified a request of the same shape (with a warm cache and a lookup that does not allocate), verifying allocates nothing |
@@ -40,7 +44,8 @@
 //! and second) does less work; the free [`sign_into()`] clears them.
 //!
 //! Examples with published values: [`sign_headers`], [`presign`],
-//! [`Signer::sign_into`], and [`verify`] (a round trip).
+//! [`Signer::sign_into`], [`Signer::signing_headers_into`], and [`verify`]
+//! (a round trip).
 //!
 //! # What is safe to log
 //!
@@ -95,6 +100,7 @@ mod key;
 mod query;
 mod scan;
 mod sign;
+mod signing_headers;
 mod time;
 mod uri;
 pub mod verify;
@@ -109,6 +115,7 @@ pub use sign::{
     string_to_sign, Credentials, Expiry, Location, Payload, Request, Settings, Signed,
     SignedRequest, Signer, SigningParams, ALGORITHM, UNSIGNED_PAYLOAD,
 };
+pub use signing_headers::SigningHeaders;
 pub use time::SigningTime;
 pub use uri::{canonical_uri, UriOptions};
 

@@ -356,7 +356,7 @@ fn derive_key(params: &SigningParams<'_>, scope_date: &str) -> PreparedKey {
 /// requests.
 #[derive(Debug, Default)]
 pub struct Signer {
-    cache: KeyCache,
+    pub(crate) cache: KeyCache,
 }
 
 impl Signer {
@@ -533,7 +533,12 @@ pub fn credential_scope(time: &SigningTime, region: &str, service: &str) -> Stri
 
 pub(crate) const SCOPE_TERMINATOR: &str = "aws4_request";
 
-fn write_credential_scope(scope_date: &str, region: &str, service: &str, out: &mut String) {
+pub(crate) fn write_credential_scope(
+    scope_date: &str,
+    region: &str,
+    service: &str,
+    out: &mut String,
+) {
     out.clear();
     out.reserve(8 + region.len() + service.len() + SCOPE_TERMINATOR.len() + 3);
     for part in [scope_date, "/", region, "/", service, "/", SCOPE_TERMINATOR] {
@@ -670,7 +675,11 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
 }
 
 /// Writes the payload hash (the last line of the canonical request).
-fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Result<(), Error> {
+pub(crate) fn write_payload_hash(
+    payload: Payload<'_>,
+    body: &[u8],
+    out: &mut String,
+) -> Result<(), Error> {
     match payload {
         Payload::Body => {
             out.clear();
@@ -803,11 +812,11 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 }
 
 /// The name of a presigned URL's session token parameter.
-const TOKEN_PARAM: &str = "X-Amz-Security-Token";
+pub(crate) const TOKEN_PARAM: &str = "X-Amz-Security-Token";
 
 /// What a signature leaves in its output for the next one.
 #[derive(Clone, Copy)]
-enum Remember {
+pub(crate) enum Remember {
     /// Nothing: a new output, or a caller who wants no key kept.
     Nothing,
     /// The hash states after the canonical request's and the string to
@@ -824,28 +833,15 @@ fn sign_into_at(
     remember: Remember,
     out: &mut Signed,
 ) -> Result<(), Error> {
-    // Checks, in the order their errors take precedence.
-    if !is_token(request.method) {
-        return Err(Error::Method {
-            method: crate::error::excerpt(request.method),
-        });
-    }
-    check_params(params)?;
+    check_method_and_params(request, params)?;
     let settings = &params.settings;
     write_payload_hash(settings.payload, request.body, &mut out.payload_hash)?;
     // Taken from the time once: each call validates the digits as text.
     let amz_date = params.time.amz_date();
     let scope_date = amz_date.get(..8).unwrap_or_default();
     let token = params.credentials.session_token;
-    let in_header = location == Location::Header;
-    let owned = |name: &str| is_owned_by_signer(name, params, location);
-    let unsigned_token = !settings.sign_session_token && in_header;
-    let is_signed = |name: &str| !(unsigned_token && name.eq_ignore_ascii_case(TOKEN_PARAM));
-    // One pass over the caller's headers: the ones the signer sets itself
-    // are dropped, the others checked and copied into the headers to send
-    // (on an error `out` holds unspecified contents anyway). A missing
-    // `Host` is reported before a malformed header.
-    let added = if in_header {
+    let unsigned_token = is_token_unsigned(params, location);
+    let added = if location == Location::Header {
         usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header)
     } else {
         0
@@ -861,81 +857,24 @@ fn sign_into_at(
         names_len: 0,
         signed: 0,
     };
-    let mut has_host = false;
-    let mut malformed = Ok(());
-    for (name, value) in request.headers {
-        if owned(name) {
-            continue;
-        }
-        if name.eq_ignore_ascii_case("host") {
-            if has_host {
-                malformed = malformed.and(Err(Error::Host {
-                    reason: "it is given twice",
-                }));
-            } else if value.trim_matches(' ').is_empty() {
-                malformed = malformed.and(Err(Error::Host {
-                    reason: "it is empty",
-                }));
-            }
-            has_host = true;
-        } else if name.eq_ignore_ascii_case("x-amz-content-sha256")
-            && value.trim_matches(' ') != out.payload_hash
-        {
-            malformed = malformed.and(Err(Error::ContentSha256 {
-                header: crate::error::excerpt(value),
-                payload_hash: out.payload_hash.clone(),
-            }));
-        }
-        let signed = is_signed(name);
-        if malformed.is_ok() && signed {
-            malformed = check_header(name, value);
-        }
-        sent.push_signed(name, value, signed);
-    }
-    if !has_host {
-        return Err(Error::MissingHost);
-    }
-    malformed?;
-    if in_header {
-        if let Some(token) = token {
-            if is_signed(TOKEN_PARAM) {
-                check_header(TOKEN_PARAM, token)?;
-            }
-        }
-        if settings.content_sha256_header {
-            check_header("x-amz-content-sha256", &out.payload_hash)?;
-        }
-    }
-    if !request.path.is_empty() && !request.path.starts_with('/') {
-        return Err(Error::Path {
-            path: crate::error::excerpt(request.path),
-        });
-    }
-    // The path and query are sent as given: a CR or LF there would split
-    // the request line (a raw space or UTF-8 is left to the caller: some
-    // published cases carry them).
-    let has_control = |text: &str| {
-        any_word(text.as_bytes(), |word| {
-            has_byte_below(word, 0x20) | has_byte(word, 0x7f)
-        })
-    };
-    for (part, text) in [("path", request.path), ("query", request.query)] {
-        if has_control(text) {
-            return Err(Error::ControlCharacter { part });
-        }
-    }
-    // From here on nothing fails.
-
+    // The caller's headers are copied into the headers to send as they
+    // are checked (on an error `out` holds unspecified contents anyway).
+    check_request(
+        request,
+        params,
+        location,
+        &out.payload_hash,
+        |name, value, signed| sent.push_signed(name, value, signed),
+    )?;
+    // From here on nothing fails but the canonical URI's path check.
     // Then the headers the signer adds.
-    if in_header {
-        if let Some(token) = token {
-            sent.push_signed(TOKEN_PARAM, token, is_signed(TOKEN_PARAM));
-        }
-        sent.push_signed("X-Amz-Date", amz_date, true);
-        if settings.content_sha256_header {
-            sent.push_signed("x-amz-content-sha256", &out.payload_hash, true);
-        }
-    }
+    added_headers(
+        params,
+        location,
+        amz_date,
+        &out.payload_hash,
+        |name, value, signed| sent.push_signed(name, value, signed),
+    );
     let sent_len = sent.len;
     let (block_len, names_len, signed_count) = (sent.block_len, sent.names_len, sent.signed);
 
@@ -949,6 +888,7 @@ fn sign_into_at(
     let key_id = params.credentials.access_key_id;
 
     let sent_headers = &out.request.headers[..sent_len];
+    let is_signed = |name: &str| is_signed_header(name, unsigned_token);
     with_scratch::<u32, HEADERS_ON_STACK, _>(signed_count, |order| {
         sort_headers(sent_headers, is_signed, order);
         out.signed_headers.clear();
@@ -1018,15 +958,7 @@ fn sign_into_at(
         let sent_query = out.request.query.as_str();
         let param_count = wire_param_count(request.query) + signed_extra;
         with_scratch::<Param<'_>, PARAMS_ON_STACK, _>(param_count, |params| {
-            let mut filled = fill_wire_params(request.query, params);
-            if let Some(param) = params[..filled]
-                .iter()
-                .find(|p| is_written_by_signer(p.name, location, token.is_some()))
-            {
-                return Err(Error::QueryParameter {
-                    name: crate::error::excerpt(param.name),
-                });
-            }
+            let mut filled = fill_request_params(request.query, location, token.is_some(), params)?;
             for (slot, &(start, equals, end)) in
                 params[filled..].iter_mut().zip(&presigned[..signed_extra])
             {
@@ -1037,33 +969,20 @@ fn sign_into_at(
                 };
                 filled += 1;
             }
-            let params = &mut params[..filled];
-
-            // The canonical request, written once into memory of its final
-            // size.
-            let creq = &mut out.canonical_request;
-            creq.clear();
-            creq.reserve(
-                request.method.len()
-                    + canonical_uri_len_bound(request.path)
-                    + canonical_query_len(params)
-                    + block_len
-                    + names_len
-                    + out.payload_hash.len()
-                    + 5,
-            );
-            creq.push_str(request.method);
-            creq.push('\n');
-            canonical_uri(request.path, settings.uri, creq)?;
-            creq.push('\n');
-            write_canonical_query(params, creq);
-            creq.push('\n');
-            write_header_block(sent_headers, order, &out.signed_headers, creq);
-            creq.push('\n');
-            creq.push_str(&out.signed_headers);
-            creq.push('\n');
-            creq.push_str(&out.payload_hash);
-            Ok::<(), Error>(())
+            write_canonical_request(
+                &CanonicalParts {
+                    method: request.method,
+                    path: request.path,
+                    uri: settings.uri,
+                    headers: sent_headers,
+                    order,
+                    block_len,
+                    signed_names: &out.signed_headers,
+                    payload_hash: &out.payload_hash,
+                },
+                &mut params[..filled],
+                &mut out.canonical_request,
+            )
         })
     })?;
 
@@ -1072,11 +991,11 @@ fn sign_into_at(
     // the hash it would wait for the compressions. (Taken before the
     // canonical request is written it measured slower still.)
     let key = signing_key(params, scope_date);
-    let creq = out.canonical_request.as_bytes();
-    let creq_digest = match remember {
-        Remember::FirstBlocks => sha256_remembering(creq, &mut out.canonical_request_memo),
-        Remember::Nothing => sha256(creq),
-    };
+    let creq_digest = hash_canonical_request(
+        &out.canonical_request,
+        remember,
+        &mut out.canonical_request_memo,
+    );
 
     // What does not depend on the hash comes before the HMAC, in case the
     // processor can run it beside the compressions (measured, the gain is
@@ -1085,20 +1004,7 @@ fn sign_into_at(
     let mut authorization = out.authorization.take().unwrap_or_default();
     authorization.clear();
     if location == Location::Header {
-        let parts = [
-            ALGORITHM,
-            " Credential=",
-            key_id,
-            "/",
-            scope,
-            ", SignedHeaders=",
-            &out.signed_headers,
-            ", Signature=",
-        ];
-        authorization.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 64);
-        for part in parts {
-            authorization.push_str(part);
-        }
+        write_authorization_head(key_id, scope, &out.signed_headers, &mut authorization);
     }
     out.request.method.clear();
     out.request.method.push_str(request.method);
@@ -1106,13 +1012,13 @@ fn sign_into_at(
     out.request.path.push_str(request.path);
     out.signing_key = key.key().clone();
 
-    push_hex32(&mut out.string_to_sign, &creq_digest);
-    let signature = match remember {
-        Remember::FirstBlocks => {
-            key.sign_remembering(out.string_to_sign.as_bytes(), &mut out.string_to_sign_memo)
-        }
-        Remember::Nothing => key.sign(out.string_to_sign.as_bytes()),
-    };
+    let signature = sign_string_to_sign(
+        &key,
+        &creq_digest,
+        remember,
+        &mut out.string_to_sign_memo,
+        &mut out.string_to_sign,
+    );
     out.signature.clear();
     out.signature.reserve(64);
     push_hex32(&mut out.signature, &signature);
@@ -1140,6 +1046,261 @@ fn sign_into_at(
         }
     }
     Ok(())
+}
+
+/// The first checks, in the order their errors take precedence: the
+/// method, then the parameters.
+pub(crate) fn check_method_and_params(
+    request: &Request<'_>,
+    params: &SigningParams<'_>,
+) -> Result<(), Error> {
+    if !is_token(request.method) {
+        return Err(Error::Method {
+            method: crate::error::excerpt(request.method),
+        });
+    }
+    check_params(params)
+}
+
+/// Whether a session token is sent unsigned: a header left out of the
+/// signature when [`Settings::sign_session_token`] is off.
+pub(crate) fn is_token_unsigned(params: &SigningParams<'_>, location: Location) -> bool {
+    !params.settings.sign_session_token && location == Location::Header
+}
+
+/// Whether a header sent is signed: all but an unsigned session token.
+pub(crate) fn is_signed_header(name: &str, unsigned_token: bool) -> bool {
+    !(unsigned_token && name.eq_ignore_ascii_case(TOKEN_PARAM))
+}
+
+/// Checks the caller's headers, path and query, in the order their errors
+/// take precedence, and hands `keep` each of the caller's headers that the
+/// signer does not set itself, with whether it is signed. A missing `Host`
+/// is reported before a malformed header; `keep` may have been handed
+/// some headers when an error is returned.
+pub(crate) fn check_request<'r>(
+    request: &Request<'r>,
+    params: &SigningParams<'_>,
+    location: Location,
+    payload_hash: &str,
+    mut keep: impl FnMut(&'r str, &'r str, bool),
+) -> Result<(), Error> {
+    let token = params.credentials.session_token;
+    let in_header = location == Location::Header;
+    let unsigned_token = is_token_unsigned(params, location);
+    let mut has_host = false;
+    let mut malformed = Ok(());
+    for &(name, value) in request.headers {
+        if is_owned_by_signer(name, params, location) {
+            continue;
+        }
+        if name.eq_ignore_ascii_case("host") {
+            if has_host {
+                malformed = malformed.and(Err(Error::Host {
+                    reason: "it is given twice",
+                }));
+            } else if value.trim_matches(' ').is_empty() {
+                malformed = malformed.and(Err(Error::Host {
+                    reason: "it is empty",
+                }));
+            }
+            has_host = true;
+        } else if name.eq_ignore_ascii_case("x-amz-content-sha256")
+            && value.trim_matches(' ') != payload_hash
+        {
+            malformed = malformed.and(Err(Error::ContentSha256 {
+                header: crate::error::excerpt(value),
+                payload_hash: payload_hash.to_owned(),
+            }));
+        }
+        let signed = is_signed_header(name, unsigned_token);
+        if malformed.is_ok() && signed {
+            malformed = check_header(name, value);
+        }
+        keep(name, value, signed);
+    }
+    if !has_host {
+        return Err(Error::MissingHost);
+    }
+    malformed?;
+    if in_header {
+        if let Some(token) = token {
+            if !unsigned_token {
+                check_header(TOKEN_PARAM, token)?;
+            }
+        }
+        if params.settings.content_sha256_header {
+            check_header("x-amz-content-sha256", payload_hash)?;
+        }
+    }
+    if !request.path.is_empty() && !request.path.starts_with('/') {
+        return Err(Error::Path {
+            path: crate::error::excerpt(request.path),
+        });
+    }
+    // The path and query are sent as given: a CR or LF there would split
+    // the request line (a raw space or UTF-8 is left to the caller: some
+    // published cases carry them).
+    let has_control = |text: &str| {
+        any_word(text.as_bytes(), |word| {
+            has_byte_below(word, 0x20) | has_byte(word, 0x7f)
+        })
+    };
+    for (part, text) in [("path", request.path), ("query", request.query)] {
+        if has_control(text) {
+            return Err(Error::ControlCharacter { part });
+        }
+    }
+    Ok(())
+}
+
+/// Hands `keep` the headers the signer adds to a header-signed request,
+/// in the order they are sent (before `Authorization`), with whether each
+/// is signed: the session token, `X-Amz-Date`, `x-amz-content-sha256`.
+pub(crate) fn added_headers<'a>(
+    params: &SigningParams<'a>,
+    location: Location,
+    amz_date: &'a str,
+    payload_hash: &'a str,
+    mut keep: impl FnMut(&'a str, &'a str, bool),
+) {
+    if location != Location::Header {
+        return;
+    }
+    if let Some(token) = params.credentials.session_token {
+        keep(TOKEN_PARAM, token, !is_token_unsigned(params, location));
+    }
+    keep("X-Amz-Date", amz_date, true);
+    if params.settings.content_sha256_header {
+        keep("x-amz-content-sha256", payload_hash, true);
+    }
+}
+
+/// The parameters of the caller's query, split into `params` (as many as
+/// [`wire_param_count`] counts); how many were filled.
+///
+/// # Errors
+/// [`Error::QueryParameter`] for a parameter the signer writes itself.
+pub(crate) fn fill_request_params<'q>(
+    query: &'q str,
+    location: Location,
+    has_token: bool,
+    params: &mut [Param<'q>],
+) -> Result<usize, Error> {
+    let filled = fill_wire_params(query, params);
+    match params[..filled]
+        .iter()
+        .find(|p| is_written_by_signer(p.name, location, has_token))
+    {
+        Some(param) => Err(Error::QueryParameter {
+            name: crate::error::excerpt(param.name),
+        }),
+        None => Ok(filled),
+    }
+}
+
+/// What the canonical request is written from, besides the query.
+pub(crate) struct CanonicalParts<'p, N, V> {
+    pub(crate) method: &'p str,
+    pub(crate) path: &'p str,
+    pub(crate) uri: UriOptions,
+    /// The headers, of which those at `order` are signed, sorted.
+    pub(crate) headers: &'p [(N, V)],
+    pub(crate) order: &'p [u32],
+    /// The signed headers' canonical block's length, at most.
+    pub(crate) block_len: usize,
+    /// The signed headers' names, as [`write_signed_names`] wrote them.
+    pub(crate) signed_names: &'p str,
+    pub(crate) payload_hash: &'p str,
+}
+
+/// Writes the canonical request into `creq`, in memory reserved at its
+/// final size.
+///
+/// # Errors
+/// [`Error::Path`] for a path the canonical URI refuses.
+pub(crate) fn write_canonical_request<N: AsRef<str>, V: AsRef<str>>(
+    parts: &CanonicalParts<'_, N, V>,
+    params: &mut [Param<'_>],
+    creq: &mut String,
+) -> Result<(), Error> {
+    creq.clear();
+    creq.reserve(
+        parts.method.len()
+            + canonical_uri_len_bound(parts.path)
+            + canonical_query_len(params)
+            + parts.block_len
+            + parts.signed_names.len()
+            + parts.payload_hash.len()
+            + 5,
+    );
+    creq.push_str(parts.method);
+    creq.push('\n');
+    canonical_uri(parts.path, parts.uri, creq)?;
+    creq.push('\n');
+    write_canonical_query(params, creq);
+    creq.push('\n');
+    write_header_block(parts.headers, parts.order, parts.signed_names, creq);
+    creq.push('\n');
+    creq.push_str(parts.signed_names);
+    creq.push('\n');
+    creq.push_str(parts.payload_hash);
+    Ok(())
+}
+
+/// The SHA-256 of the canonical request, from `memo` when it remembers its
+/// first block.
+pub(crate) fn hash_canonical_request(
+    creq: &str,
+    remember: Remember,
+    memo: &mut FirstBlockMemo,
+) -> [u8; 32] {
+    match remember {
+        Remember::FirstBlocks => sha256_remembering(creq.as_bytes(), memo),
+        Remember::Nothing => sha256(creq.as_bytes()),
+    }
+}
+
+/// Appends the canonical request's hex digest to `string_to_sign` (written
+/// up to it by [`write_string_to_sign_head`]) and returns its HMAC under
+/// `key`, the signature.
+pub(crate) fn sign_string_to_sign(
+    key: &PreparedKey,
+    creq_digest: &[u8; 32],
+    remember: Remember,
+    memo: &mut FirstBlockMemo,
+    string_to_sign: &mut String,
+) -> [u8; 32] {
+    push_hex32(string_to_sign, creq_digest);
+    match remember {
+        Remember::FirstBlocks => key.sign_remembering(string_to_sign.as_bytes(), memo),
+        Remember::Nothing => key.sign(string_to_sign.as_bytes()),
+    }
+}
+
+/// Writes the `Authorization` value up to its signature, reserving room
+/// for the 64 hex digits.
+pub(crate) fn write_authorization_head(
+    key_id: &str,
+    scope: &str,
+    signed_names: &str,
+    out: &mut String,
+) {
+    let parts = [
+        ALGORITHM,
+        " Credential=",
+        key_id,
+        "/",
+        scope,
+        ", SignedHeaders=",
+        signed_names,
+        ", Signature=",
+    ];
+    out.clear();
+    out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 64);
+    for part in parts {
+        out.push_str(part);
+    }
 }
 
 /// `&` and `=` around each `X-Amz-*` parameter name of a presigned URL

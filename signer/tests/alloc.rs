@@ -24,7 +24,8 @@
 //! cache lookup on a warm cache) allocates nothing. Every string is written
 //! once into memory reserved at (a bound of) its final size, hence no
 //! reallocation. With `Signer::sign_into` reusing a previous result of the
-//! same shape, a signature allocates nothing at all.
+//! same shape, a signature allocates nothing at all; so does
+//! `Signer::signing_headers_into` reusing a `SigningHeaders`.
 //!
 //! Verification: `verify::verify_into`, with a `VerifyScratch` that has
 //! verified a request of the same shape, a warm key cache and a lookup
@@ -46,7 +47,7 @@ use sigv4_signer::verify::{
 };
 use sigv4_signer::{
     presign, sign, sign_headers, sign_into, Credentials, Expiry, KeyCache, Location, Payload,
-    Request, Settings, Signed, Signer, SigningParams, SigningTime, UriOptions,
+    Request, Settings, Signed, Signer, SigningHeaders, SigningParams, SigningTime, UriOptions,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -311,6 +312,34 @@ fn reusing_a_result_allocates_nothing() {
         // And the result is exactly what signing afresh gives.
         let fresh = signer.sign(&request, &params, location).expect("signs");
         assert_same_result(&signed, &fresh, name);
+    }
+}
+
+#[test]
+fn reusing_signing_headers_allocates_nothing() {
+    // The lean form: once its output has held the headers of a request of
+    // the same shape, nothing at all; and the same signature as `sign`.
+    let signer = Signer::new();
+    for (name, request, params, location) in cases() {
+        if location != Location::Header {
+            continue;
+        }
+        let mut headers = SigningHeaders::default();
+        signer
+            .signing_headers_into(&request, &params, &mut headers)
+            .expect("signs");
+        let ((), allocations, reallocations) = count(|| {
+            signer
+                .signing_headers_into(&request, &params, &mut headers)
+                .expect("signs")
+        });
+        assert_eq!((allocations, reallocations), (0, 0), "{name}");
+        let fresh = signer.sign(&request, &params, location).expect("signs");
+        assert_eq!(
+            Some(headers.authorization()),
+            fresh.authorization.as_deref(),
+            "{name}"
+        );
     }
 }
 

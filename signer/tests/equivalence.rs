@@ -5,8 +5,8 @@
 
 use sigv4_signer::{
     canonical_headers, canonical_query, canonical_uri, presign, reencode, sign, uri_encode,
-    Credentials, Expiry, Location, Payload, Request, Settings, Signed, Signer, SigningParams,
-    SigningTime, UriOptions,
+    Credentials, Expiry, Location, Payload, Request, Settings, Signed, Signer, SigningHeaders,
+    SigningParams, SigningTime, UriOptions,
 };
 
 /// xorshift64*: deterministic, no dependency.
@@ -22,6 +22,15 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
+    }
+
+    /// The first of `options` three times in four, else any.
+    fn mostly_first<'a>(&mut self, options: &[&'a str]) -> &'a str {
+        if self.below(4) == 0 {
+            options[self.below(options.len())]
+        } else {
+            options[0]
+        }
     }
 
     fn text(&mut self, pieces: &[&str], max: usize) -> String {
@@ -367,6 +376,43 @@ fn assert_same(a: &Signed, b: &Signed, what: &str) {
     assert_eq!(a.request, b.request, "{what}");
 }
 
+/// The lean headers say what the full result says: the same intermediates,
+/// and the request to send is the caller's headers with the lean ones set
+/// on it, replacing those of the same name.
+fn assert_same_headers(lean: &SigningHeaders, full: &Signed, request: &Request<'_>, what: &str) {
+    assert_eq!(lean.credential_scope(), full.credential_scope, "{what}");
+    assert_eq!(lean.canonical_request(), full.canonical_request, "{what}");
+    assert_eq!(lean.string_to_sign(), full.string_to_sign, "{what}");
+    assert_eq!(lean.signature(), full.signature, "{what}");
+    assert_eq!(lean.signed_headers(), full.signed_headers, "{what}");
+    assert_eq!(lean.payload_hash(), full.payload_hash, "{what}");
+    assert_eq!(
+        Some(lean.authorization()),
+        full.authorization.as_deref(),
+        "{what}"
+    );
+    let set: Vec<(&str, &str)> = lean.iter().collect();
+    let mut sent: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .copied()
+        .filter(|(name, _)| !set.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        .collect();
+    sent.extend(&set);
+    let expected: Vec<(&str, &str)> = full
+        .request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(sent, expected, "{what}");
+    let date = set
+        .iter()
+        .find(|(n, _)| *n == "X-Amz-Date")
+        .map(|(_, v)| *v);
+    assert_eq!(date, Some(lean.amz_date()), "{what}");
+}
+
 #[test]
 fn every_signing_path_gives_the_same_result() {
     // Uncached, cached (cold and warm), and into a reused result; header
@@ -374,6 +420,7 @@ fn every_signing_path_gives_the_same_result() {
     let mut rng = Rng(0x0f0f_0f0f_1234_5678);
     let signer = Signer::new();
     let mut reused = Signed::default();
+    let mut reused_headers = SigningHeaders::default();
     let body = [7u8; 300];
     for round in 0..3_000 {
         let query = rng.text(QUERY_PIECES, 8);
@@ -457,12 +504,20 @@ fn every_signing_path_gives_the_same_result() {
                 .sign_into(&request, &params, location, &mut reused)
                 .expect("signs");
             assert_same(&reused, &fresh, &what);
-            if let Location::Query(expiry) = location {
-                assert_same(
+            match location {
+                Location::Query(expiry) => assert_same(
                     &presign(&request, &params, expiry).expect("signs"),
                     &fresh,
                     &what,
-                );
+                ),
+                Location::Header => {
+                    let lean = signer.signing_headers(&request, &params).expect("signs");
+                    assert_same_headers(&lean, &fresh, &request, &what);
+                    signer
+                        .signing_headers_into(&request, &params, &mut reused_headers)
+                        .expect("signs");
+                    assert_same_headers(&reused_headers, &fresh, &request, &what);
+                }
             }
             // The parts agree with the stages the harness calls.
             let mut uri = String::new();
@@ -472,6 +527,13 @@ fn every_signing_path_gives_the_same_result() {
                 .starts_with(&format!("{}\n{uri}\n", request.method)));
         }
     }
+}
+
+/// Where a test signs: a fresh result, or a reused output of a signer.
+enum Into<'a> {
+    Fresh,
+    Signed(&'a Signer, &'a mut Signed),
+    Headers(&'a Signer, &'a mut SigningHeaders, &'a str),
 }
 
 #[test]
@@ -505,7 +567,9 @@ fn a_reused_result_resumes_only_from_its_own_first_blocks() {
             ("POST", values[0].as_str(), 0, "secret-b"),
         ])
         .collect();
-    let sign_variant = |index: usize, signer: Option<(&Signer, &mut Signed)>| -> Signed {
+    // Signs variant `index`: fresh, into a reused `Signed`, or (checked
+    // against a fresh result, which is returned) into reused lean headers.
+    let sign_variant = |index: usize, into: Into<'_>| -> Signed {
         let (method, value, second, secret) = variants[index];
         let headers = [("Host", "example.amazonaws.com"), ("a", value)];
         let request = Request {
@@ -526,21 +590,30 @@ fn a_reused_result_resumes_only_from_its_own_first_blocks() {
             time: SigningTime::from_unix(1_440_938_160 + second).expect("time"),
             settings: Settings::default(),
         };
-        match signer {
-            Some((signer, reused)) => {
+        let fresh = || sign(&request, &params, Location::Header).expect("signs");
+        match into {
+            Into::Signed(signer, reused) => {
                 signer
                     .sign_into(&request, &params, Location::Header, reused)
                     .expect("signs");
                 reused.clone()
             }
-            None => sign(&request, &params, Location::Header).expect("signs"),
+            Into::Headers(signer, reused, what) => {
+                signer
+                    .signing_headers_into(&request, &params, reused)
+                    .expect("signs");
+                let fresh = fresh();
+                assert_same_headers(reused, &fresh, &request, what);
+                fresh
+            }
+            Into::Fresh => fresh(),
         }
     };
     // The layout the test relies on: byte 63 is the value's character 53.
-    let first = sign_variant(0, None);
+    let first = sign_variant(0, Into::Fresh);
     assert_eq!(&first.canonical_request[..12], "POST\n/\n\na:vv");
     assert_eq!(
-        sign_variant(1, None).canonical_request.find('w'),
+        sign_variant(1, Into::Fresh).canonical_request.find('w'),
         Some(63),
         "the first block's last byte"
     );
@@ -550,12 +623,90 @@ fn a_reused_result_resumes_only_from_its_own_first_blocks() {
     let shuffled: Vec<usize> = (0..300).map(|_| rng.below(variants.len())).collect();
     let signer = Signer::new();
     let mut reused = Signed::default();
+    let mut reused_headers = SigningHeaders::default();
     for (step, index) in runs.chain(shuffled).enumerate() {
-        let into = sign_variant(index, Some((&signer, &mut reused)));
-        assert_same(
-            &into,
-            &sign_variant(index, None),
-            &format!("step {step}, variant {index}"),
-        );
+        let what = format!("step {step}, variant {index}");
+        let into = sign_variant(index, Into::Signed(&signer, &mut reused));
+        assert_same(&into, &sign_variant(index, Into::Fresh), &what);
+        // The lean headers keep memos of their own.
+        sign_variant(index, Into::Headers(&signer, &mut reused_headers, &what));
     }
+}
+
+#[test]
+fn the_lean_form_refuses_what_sign_refuses() {
+    // Requests and parameters that are often malformed (bad methods,
+    // names, values, paths, queries, scopes; a second, empty or missing
+    // Host; a conflicting x-amz-content-sha256): the lean form signs
+    // exactly when `Signer::sign` does, and refuses with the same error.
+    let mut rng = Rng(0x1ea4_ea4d_e45_0001);
+    let signer = Signer::new();
+    let mut reused = SigningHeaders::default();
+    let (mut refused, mut signed) = (0, 0);
+    for _ in 0..10_000 {
+        let names = ["a", "host", "", "b c", "X-Amz-Date", "é", "Authorization"];
+        let values = ["v", "", " ", "a\r\n b", "a\nb", "\0", "UNSIGNED-PAYLOAD"];
+        let mut headers = vec![(
+            rng.mostly_first(&["Host", "a"]),
+            rng.mostly_first(&["example.amazonaws.com", " "]),
+        )];
+        for _ in 0..rng.below(3) {
+            headers.push((rng.mostly_first(&names), rng.mostly_first(&values)));
+        }
+        if rng.below(8) == 0 {
+            headers.push((
+                "x-amz-content-sha256",
+                rng.mostly_first(&["UNSIGNED-PAYLOAD", "x"]),
+            ));
+        }
+        let request = Request {
+            method: rng.mostly_first(&["GET", "G T", "", "POST"]),
+            path: rng.mostly_first(&["/", "", "a", "/a\r\nb", "/%zz/../x"]),
+            query: rng.mostly_first(&["a=1", "", "X-Amz-Signature=1", "q=\u{7f}", "X-Amz-Date=1"]),
+            headers: &headers,
+            body: b"data",
+        };
+        let token = rng.mostly_first(&["", "TOKEN", "T\n", "-"]);
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: rng.mostly_first(&["AKIDEXAMPLE", "", "A/B"]),
+                secret_access_key: rng.mostly_first(&["secret", ""]),
+                session_token: (token != "-")
+                    .then_some(token)
+                    .filter(|_| rng.below(2) == 0),
+            },
+            region: rng.mostly_first(&["us-east-1", "us/east", ""]),
+            service: "service",
+            time: SigningTime::from_unix(1_440_938_160).expect("time"),
+            settings: Settings {
+                payload: [
+                    Payload::Body,
+                    Payload::Unsigned,
+                    Payload::Precomputed("a b"),
+                ][rng.below(3)],
+                content_sha256_header: rng.below(2) == 0,
+                sign_session_token: rng.below(2) == 0,
+                ..Settings::default()
+            },
+        };
+        let what = format!("{request:?} {params:?}");
+        let full = signer.sign(&request, &params, Location::Header);
+        let lean = signer.signing_headers_into(&request, &params, &mut reused);
+        match (full, lean) {
+            (Ok(full), Ok(())) => {
+                assert_same_headers(&reused, &full, &request, &what);
+                signed += 1;
+            }
+            (Err(full), Err(lean)) => {
+                assert_eq!(full, lean, "{what}");
+                refused += 1;
+            }
+            (full, lean) => panic!("{what}: sign gave {full:?}, the lean form {lean:?}"),
+        }
+    }
+    // Both outcomes are exercised.
+    assert!(
+        refused > 2_000 && signed > 500,
+        "{refused} refused, {signed} signed"
+    );
 }
