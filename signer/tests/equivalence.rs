@@ -639,7 +639,7 @@ fn the_lean_form_refuses_what_sign_refuses() {
     // names, values, paths, queries, scopes; a second, empty or missing
     // Host; a conflicting x-amz-content-sha256): the lean form signs
     // exactly when `Signer::sign` does, and refuses with the same error.
-    let mut rng = Rng(0x1ea4_ea4d_e45_0001);
+    let mut rng = Rng(0x01ea_4ea4_de45_0001);
     let signer = Signer::new();
     let mut reused = SigningHeaders::default();
     let (mut refused, mut signed) = (0, 0);
