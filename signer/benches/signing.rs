@@ -893,6 +893,30 @@ fn targets() -> Vec<Target> {
         );
         add(
             g,
+            "  the same, only the headers to add (signing_headers_into)",
+            "ours_headers",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
+            "  the same, each in a new second (signing_headers_into)",
+            "ours_headers_new_second",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
+            "  the same, no memo serving (signing_headers_into)",
+            "ours_headers_no_memo",
+            "aws_sigv4",
+            8.0,
+            true,
+        );
+        add(
+            g,
             "throughput vs aws-sigv4, no cache (sign_headers)",
             "ours_uncached",
             "aws_sigv4",
@@ -935,6 +959,22 @@ fn targets() -> Vec<Target> {
             g,
             "  the same, no memo serving (sign_into)",
             "ours_cached_into_no_memo",
+            "floor",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  only the headers to add (signing_headers_into)",
+            "ours_headers",
+            "floor",
+            1.5,
+            false,
+        );
+        add(
+            g,
+            "  the same, no memo serving (signing_headers_into)",
+            "ours_headers_no_memo",
             "floor",
             1.5,
             false,
@@ -1048,11 +1088,14 @@ fn summary(since: SystemTime, floors: &[(&str, usize)], paired: &Paired) {
     println!();
     println!("== summary (criterion medians from this run) ==");
     let show = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), format_ns);
-    const FUNCTIONS: [&str; 12] = [
+    const FUNCTIONS: [&str; 15] = [
         "ours_cached",
         "ours_cached_into",
         "ours_cached_into_new_second",
         "ours_cached_into_no_memo",
+        "ours_headers",
+        "ours_headers_new_second",
+        "ours_headers_no_memo",
         "ours_uncached",
         "ours_uncached_into",
         "aws_sigv4",
@@ -1081,7 +1124,7 @@ fn summary(since: SystemTime, floors: &[(&str, usize)], paired: &Paired) {
     }
     println!();
     println!(
-        "{:<66} {:>9} {:>9} {:>9}  verdict (met: by both)",
+        "{:<84} {:>9} {:>9} {:>9}  verdict (met: by both)",
         "target", "medians", "paired", "bound"
     );
     let median_ratio = |g: &str, a: &str, b: &str| Some(get(g, a)? / get(g, b)?);
@@ -1122,7 +1165,7 @@ fn summary(since: SystemTime, floors: &[(&str, usize)], paired: &Paired) {
             _ => "not measured in this run",
         };
         println!(
-            "{label:<66} {:>9} {:>9} {sign}{:>7}  {verdict}",
+            "{label:<84} {:>9} {:>9} {sign}{:>7}  {verdict}",
             show(medians),
             show(pair),
             format!("{:.2}x", target.bound),
