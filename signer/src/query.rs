@@ -84,7 +84,15 @@ pub(crate) fn wire_param_count(query: &str) -> usize {
     if query.is_empty() {
         return 0;
     }
-    query.bytes().filter(|&b| b == b'&').count() + 1
+    // Summed a byte wide, in runs of at most 255 bytes (so the sum cannot
+    // wrap), which the compiler vectorizes 16 bytes an instruction; a
+    // `usize` count widened every byte first and took 4 bytes a step.
+    let ampersands: usize = query
+        .as_bytes()
+        .chunks(255)
+        .map(|run| usize::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'&'))))
+        .sum();
+    ampersands + 1
 }
 
 /// Writes the non-empty parameters of a wire query into `params`, in
@@ -242,6 +250,26 @@ mod tests {
         let mut out = String::new();
         canonical_query(query, &[], &mut out);
         out
+    }
+
+    #[test]
+    fn parameters_are_counted_across_the_byte_wide_runs() {
+        // Runs of 255 bytes summed a byte wide: queries of nothing but
+        // `&` around every run boundary, and mixed ones.
+        for len in (0..600).chain([765, 766, 1024]) {
+            let all: String = "&".repeat(len);
+            let mixed: String = (0..len)
+                .map(|i| if i % 3 == 0 { '&' } else { 'a' })
+                .collect();
+            for query in [all, mixed] {
+                let expected = if query.is_empty() {
+                    0
+                } else {
+                    query.matches('&').count() + 1
+                };
+                assert_eq!(wire_param_count(&query), expected, "{len}");
+            }
+        }
     }
 
     #[test]
