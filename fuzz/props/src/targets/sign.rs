@@ -10,10 +10,15 @@
 //! list, the payload hash); `sign_headers`, `presign` and a key-caching
 //! `Signer` (twice: cold and warm cache) give identical results, and so
 //! does `Signer::sign_into` into one result reused across inputs (twice
-//! per input, so that its memos serve the next).
+//! per input, so that its memos serve the next); in the header, the lean
+//! `Signer::signing_headers_into` (reused across inputs too) refuses with
+//! the same error or gives the same intermediates, and the caller's
+//! headers with its headers set on them are the headers as sent.
 
 use crate::request::{header_pairs, model_sign, SignInput};
-use sigv4_signer::{presign, sign, sign_headers, Location, Signed, Signer};
+use sigv4_signer::{
+    presign, sign, sign_headers, Error, Location, Request, Signed, Signer, SigningHeaders,
+};
 use std::cell::RefCell;
 
 /// The input type.
@@ -41,6 +46,13 @@ pub fn check(input: &Input) {
         return;
     };
     let result = sign(&request, &params, location);
+    if location == Location::Header {
+        LEAN.with(|lean| {
+            let (signer, into) = &mut *lean.borrow_mut();
+            let lean_result = signer.signing_headers_into(&request, &params, into);
+            same_as_lean(&result, lean_result, into, &request);
+        });
+    }
     let signed = match (result, expected) {
         (Err(_), None) => return,
         (Err(e), Some(_)) => panic!("the signer refuses a valid request: {e}"),
@@ -161,6 +173,50 @@ pub fn check(input: &Input) {
     });
 }
 
+/// The lean form's outcome is the full one's: the same error, or the same
+/// intermediates and the same headers as sent.
+fn same_as_lean(
+    full: &Result<Signed, Error>,
+    lean: Result<(), Error>,
+    headers: &SigningHeaders,
+    request: &Request<'_>,
+) {
+    let full = match (full, lean) {
+        (Ok(full), Ok(())) => full,
+        (Err(full), Err(lean)) => {
+            assert_eq!(*full, lean, "the lean form's error");
+            return;
+        }
+        (full, lean) => panic!("sign gave {full:?}, the lean form {lean:?}"),
+    };
+    assert_eq!(
+        headers.canonical_request(),
+        full.canonical_request,
+        "lean: canonical request"
+    );
+    assert_eq!(
+        headers.string_to_sign(),
+        full.string_to_sign,
+        "lean: string to sign"
+    );
+    assert_eq!(
+        Some(headers.authorization()),
+        full.authorization.as_deref(),
+        "lean: authorization"
+    );
+    let set: Vec<(&str, &str)> = headers.iter().collect();
+    let sent: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|(name, _)| !set.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        .chain(&set)
+        .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    assert_eq!(sent, full.request.headers, "lean: headers as sent");
+}
+
 thread_local! {
     static REUSED: RefCell<(Signer, Signed)> = RefCell::new((Signer::new(), Signed::default()));
+    static LEAN: RefCell<(Signer, SigningHeaders)> =
+        RefCell::new((Signer::new(), SigningHeaders::default()));
 }
