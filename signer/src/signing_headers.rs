@@ -3,7 +3,7 @@
 //! from the caller's borrowed request (nothing of the request is copied).
 
 use crate::encode::{push_hex32, with_scratch};
-use crate::headers::{sort_headers, write_signed_names, HEADERS_ON_STACK};
+use crate::headers::{sort_all_remembering, write_signed_names, SortMemo, HEADERS_ON_STACK};
 use crate::key::{FirstBlockMemo, RecentKey};
 use crate::query::{wire_param_count, Param, PARAMS_ON_STACK};
 use crate::sign::{
@@ -46,6 +46,7 @@ pub struct SigningHeaders {
     recent_key: RecentKey,
     canonical_request_memo: FirstBlockMemo,
     string_to_sign_memo: FirstBlockMemo,
+    header_order: SortMemo,
 }
 
 impl SigningHeaders {
@@ -221,7 +222,7 @@ impl Signer {
                 let (len, block_len) = (list.len, list.block_len);
                 let signed = &list.signed[..len];
                 with_scratch::<u32, HEADERS_ON_STACK, _>(len, |order| {
-                    sort_headers(signed, |_| true, order);
+                    sort_all_remembering(signed, order, &mut out.header_order);
                     out.signed_headers.clear();
                     write_signed_names(signed, order, &mut out.signed_headers);
                     let param_count = wire_param_count(request.query);
