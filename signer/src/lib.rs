@@ -53,8 +53,9 @@
 //! form: [`Credentials`] shows `..` for the secret and for the session
 //! token, [`SigningKey`] shows `SigningKey(..)`, and [`KeyCache`],
 //! [`verify::KnownKey`], [`verify::KnownKeyRef`] and
-//! [`verify::VerifyScratch`] show no key material. A session token,
-//! however, does appear in the `Debug` form of [`Signed`] (in the request
+//! [`verify::VerifyScratch`] show no key material, nor does
+//! [`SigningHeaders`]. A session token, however, does appear in the `Debug`
+//! form of [`Signed`] and [`SigningHeaders`] (in the request or headers
 //! to send and, when signed, the canonical request) and of the verifier's
 //! results ([`verify::Verified`], [`verify::VerifiedRef`], and the
 //! recomputed canonical request of
@@ -85,6 +86,12 @@
 //! };
 //! let signed = sign_headers(&request, &params)?;
 //! let shown = format!("{signed:?}");
+//! assert!(!shown.contains(credentials.secret_access_key));
+//! assert!(!shown.contains(&signed.signing_key.to_hex()));
+//! assert!(shown.contains("TOKEN"));
+//! // The lean form too, with the key cache's entry it remembers.
+//! let headers = sigv4_signer::Signer::new().signing_headers(&request, &params)?;
+//! let shown = format!("{headers:?}");
 //! assert!(!shown.contains(credentials.secret_access_key));
 //! assert!(!shown.contains(&signed.signing_key.to_hex()));
 //! assert!(shown.contains("TOKEN"));
