@@ -24,7 +24,9 @@
 //! A target is met when both measurements meet it. The no-cache and warm-cache
 //! targets are reported for both APIs: owned results (`sign_headers`,
 //! `Signer::sign`) and results written into reused memory (`sign_into`,
-//! `Signer::sign_into`).
+//! `Signer::sign_into`); the warm-cache and floor targets also for the lean
+//! form, `Signer::signing_headers_into`, which returns only the headers to
+//! add, as `aws-sigv4` does.
 //!
 //! Before measuring, every request is signed by both signers and the
 //! signatures are checked to be equal, so both do the same work.
