@@ -390,13 +390,7 @@ mod tests {
             "x-amz-date",
             "B",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::below_from(0x9e37_79b9_7f4a_7c15);
         let mut memo = SortMemo::default();
         let mut last: Vec<(&str, &str)> = Vec::new();
         for _ in 0..20_000 {

@@ -108,6 +108,8 @@ mod query;
 mod scan;
 mod sign;
 mod signing_headers;
+#[cfg(test)]
+mod test_rng;
 mod time;
 mod uri;
 pub mod verify;

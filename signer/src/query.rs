@@ -365,13 +365,7 @@ mod tests {
         let pieces = [
             "&", "=", "%2F", "%2f", "%41", "%", "%4", "+", " ", "a", "bcdefgh", "~-._", "é", "&&",
         ];
-        let mut state = 0x1234_5678_9abc_def1_u64;
-        let mut below = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut below = crate::test_rng::below_from(0x1234_5678_9abc_def1);
         let mut longest = 0;
         for _ in 0..20_000 {
             let mut query = String::new();

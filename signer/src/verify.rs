@@ -120,17 +120,14 @@
 
 use crate::encode::{escape_at, hex32, push_hex32, with_scratch};
 use crate::error::excerpt;
-use crate::headers::{check_header, write_header_block, HEADERS_ON_STACK};
+use crate::headers::{check_header, HEADERS_ON_STACK};
 use crate::key::{sha256, sha256_remembering, FirstBlockMemo, RecentKey};
-use crate::query::{
-    canonical_query_len, fill_wire_params, wire_param_count, write_canonical_query, Param,
-    PARAMS_ON_STACK,
-};
+use crate::query::{fill_wire_params, wire_param_count, Param, PARAMS_ON_STACK};
 use crate::scan::same_bytes;
 use crate::sign::{
     write_string_to_sign_head, ALGORITHM, EMPTY_BODY_HASH, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD,
 };
-use crate::uri::{canonical_uri, canonical_uri_len_bound, UriOptions};
+use crate::uri::UriOptions;
 use crate::{KeyCache, Request, SigningTime};
 use std::fmt;
 
@@ -1511,32 +1508,21 @@ impl CanonicalParts<'_, '_> {
                 .filter_map(|&i| self.headers.get(i as usize))
                 .map(|(name, value)| name.len() + value.len() + 2)
                 .sum();
-            out.clear();
-            out.reserve(
-                self.request.method.len()
-                    + canonical_uri_len_bound(self.request.path)
-                    + canonical_query_len(params)
-                    + block_len
-                    + self.signed_headers.len()
-                    + self.payload.len()
-                    + 5,
-            );
-            out.push_str(self.request.method);
-            out.push('\n');
-            canonical_uri(self.request.path, self.uri, out)?;
-            out.push('\n');
-            write_canonical_query(params, out);
-            out.push('\n');
             // The names as received are exactly the canonical names: each
             // header was matched to one of them, which are checked to be
             // lower case, sorted and unique. The block takes its names from
             // them too.
-            write_header_block(self.headers, self.order, self.signed_headers, out);
-            out.push('\n');
-            out.push_str(self.signed_headers);
-            out.push('\n');
-            out.push_str(self.payload);
-            Ok(())
+            let parts = crate::sign::CanonicalParts {
+                method: self.request.method,
+                path: self.request.path,
+                uri: self.uri,
+                headers: self.headers,
+                order: self.order,
+                block_len,
+                signed_names: self.signed_headers,
+                payload_hash: self.payload,
+            };
+            Ok(crate::sign::write_canonical_request(&parts, params, out)?)
         })
     }
 }
