@@ -675,11 +675,7 @@ pub(crate) fn check_params(params: &SigningParams<'_>) -> Result<(), Error> {
 }
 
 /// Writes the payload hash (the last line of the canonical request).
-pub(crate) fn write_payload_hash(
-    payload: Payload<'_>,
-    body: &[u8],
-    out: &mut String,
-) -> Result<(), Error> {
+fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Result<(), Error> {
     match payload {
         Payload::Body => {
             out.clear();
@@ -833,12 +829,8 @@ fn sign_into_at(
     remember: Remember,
     out: &mut Signed,
 ) -> Result<(), Error> {
-    check_method_and_params(request, params)?;
+    let (amz_date, scope_date) = check_and_hash_payload(request, params, &mut out.payload_hash)?;
     let settings = &params.settings;
-    write_payload_hash(settings.payload, request.body, &mut out.payload_hash)?;
-    // Taken from the time once: each call validates the digits as text.
-    let amz_date = params.time.amz_date();
-    let scope_date = amz_date.get(..8).unwrap_or_default();
     let token = params.credentials.session_token;
     let unsigned_token = is_token_unsigned(params, location);
     let added = if location == Location::Header {
@@ -1048,18 +1040,25 @@ fn sign_into_at(
     Ok(())
 }
 
-/// The first checks, in the order their errors take precedence: the
-/// method, then the parameters.
-pub(crate) fn check_method_and_params(
+/// The first checks, in the order their errors take precedence (the
+/// method, the parameters, a precomputed payload hash), and the payload
+/// hash written into `payload_hash`. Returns the `X-Amz-Date` and the
+/// scope's date, taken from the time once: each call validates the digits
+/// as text.
+pub(crate) fn check_and_hash_payload<'t>(
     request: &Request<'_>,
-    params: &SigningParams<'_>,
-) -> Result<(), Error> {
+    params: &'t SigningParams<'_>,
+    payload_hash: &mut String,
+) -> Result<(&'t str, &'t str), Error> {
     if !is_token(request.method) {
         return Err(Error::Method {
             method: crate::error::excerpt(request.method),
         });
     }
-    check_params(params)
+    check_params(params)?;
+    write_payload_hash(params.settings.payload, request.body, payload_hash)?;
+    let amz_date = params.time.amz_date();
+    Ok((amz_date, amz_date.get(..8).unwrap_or_default()))
 }
 
 /// Whether a session token is sent unsigned: a header left out of the

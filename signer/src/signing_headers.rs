@@ -7,10 +7,9 @@ use crate::headers::{sort_all_remembering, write_signed_names, SortMemo, HEADERS
 use crate::key::{FirstBlockMemo, RecentKey};
 use crate::query::{wire_param_count, Param, PARAMS_ON_STACK};
 use crate::sign::{
-    added_headers, check_method_and_params, check_request, fill_request_params,
+    added_headers, check_and_hash_payload, check_request, fill_request_params,
     hash_canonical_request, sign_string_to_sign, write_authorization_head, write_canonical_request,
-    write_credential_scope, write_payload_hash, write_string_to_sign_head, CanonicalParts,
-    Remember, TOKEN_PARAM,
+    write_credential_scope, write_string_to_sign_head, CanonicalParts, Remember, TOKEN_PARAM,
 };
 use crate::{Error, Location, Request, Signer, SigningParams};
 
@@ -186,11 +185,9 @@ impl Signer {
         params: &SigningParams<'_>,
         out: &mut SigningHeaders,
     ) -> Result<(), Error> {
-        check_method_and_params(request, params)?;
+        let (amz_date, scope_date) =
+            check_and_hash_payload(request, params, &mut out.payload_hash)?;
         let settings = &params.settings;
-        write_payload_hash(settings.payload, request.body, &mut out.payload_hash)?;
-        let amz_date = params.time.amz_date();
-        let scope_date = amz_date.get(..8).unwrap_or_default();
         let location = Location::Header;
         let token = params.credentials.session_token;
         let added = usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header);
