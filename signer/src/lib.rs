@@ -15,8 +15,8 @@
 //! differ only in where the signature goes, whether derived signing keys
 //! are kept, and whether the output's memory is reused. The lean form,
 //! [`SigningHeaders`], gives only the headers to set on the request
-//! (`X-Amz-Date`, `Authorization` and the like) with the intermediates
-//! borrowed: nothing of the request is copied.
+//! (`X-Amz-Date`, `Authorization` and the like), with the intermediates
+//! read through its accessors; nothing of the request is copied.
 //!
 //! | To | Use | Signing key | Output memory |
 //! |---|---|---|---|

@@ -15,26 +15,82 @@ use crate::{Error, Location, Request, Signer, SigningParams};
 
 /// The headers that sign a request in the `Authorization` header, as
 /// [`Signer::signing_headers_into`] writes them: what a client sets on the
-/// request it sends, and the intermediates that made them, borrowed.
+/// request it sends, and the intermediates that made them, kept in the
+/// value and read through its accessors.
 ///
 /// The signature covers the request's own headers as given, so the
 /// request sent is those headers with the ones [`SigningHeaders::iter`]
-/// yields set on it, replacing any of the same name (case-insensitive):
-/// exactly [`crate::Signed::request`]'s headers. Nothing else of the
-/// request (method, path, query, body) changes.
+/// yields set on it: any header of the same name (case-insensitive)
+/// removed, these appended. That is exactly [`crate::Signed::request`]'s
+/// headers. Nothing else of the request (method, path, query, body)
+/// changes.
 ///
 /// Start from [`SigningHeaders::default`] (no allocation) and reuse the
-/// value: once it has held the headers of a request of the same shape,
-/// signing into it allocates nothing. Like a [`crate::Signed`] passed to
-/// [`Signer::sign_into`], it remembers its last key's cache entry and the
-/// hash states of its last signature's first blocks.
+/// value: once it has held the headers of a request of the same shape (the
+/// same headers and query parameters, none of them longer), signing into
+/// it allocates nothing. Like a [`crate::Signed`] passed to
+/// [`Signer::sign_into`], it remembers its last key's cache entry (the
+/// cache's copy of the secret included) and the hash states of its last
+/// signature's first blocks (keyed by the signing key), and, for up to 8
+/// headers, the order they sorted in.
+///
+/// After an error it holds no headers to set: [`SigningHeaders::iter`]
+/// yields none and [`SigningHeaders::authorization`] is empty, so a stale
+/// signature cannot be sent by mistake. Its other contents are then
+/// unspecified.
 ///
 /// Its `Debug` form shows no secret or signing key, but does show a session
 /// token, which is sent in the clear.
+///
+/// # Example
+/// Setting the headers on a request held as name and value pairs; the
+/// caller's stale `X-Amz-Date` is replaced.
+/// ```
+/// use sigv4_signer::{Credentials, Location, Request, Settings, Signer, SigningParams, SigningTime};
+/// let params = SigningParams {
+///     credentials: Credentials {
+///         access_key_id: "AKIDEXAMPLE",
+///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///         session_token: None,
+///     },
+///     region: "us-east-1",
+///     service: "service",
+///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+///     settings: Settings::default(),
+/// };
+/// let headers = [("Host", "example.amazonaws.com"), ("x-amz-date", "stale")];
+/// let request = Request {
+///     method: "GET",
+///     path: "/",
+///     query: "",
+///     headers: &headers,
+///     body: b"",
+/// };
+/// let signer = Signer::new();
+/// let added = signer.signing_headers(&request, &params)?;
+/// let mut sent: Vec<(String, String)> = headers
+///     .iter()
+///     .filter(|(name, _)| !added.iter().any(|(set, _)| set.eq_ignore_ascii_case(name)))
+///     .map(|&(name, value)| (name.to_owned(), value.to_owned()))
+///     .collect();
+/// sent.extend(added.iter().map(|(name, value)| (name.to_owned(), value.to_owned())));
+/// let full = signer.sign(&request, &params, Location::Header)?;
+/// assert_eq!(sent, full.request.headers);
+///
+/// // After an error, nothing to set.
+/// let mut reused = added;
+/// let no_host = Request { headers: &[], ..request };
+/// assert!(signer.signing_headers_into(&no_host, &params, &mut reused).is_err());
+/// assert_eq!(reused.iter().count(), 0);
+/// # Ok::<(), sigv4_signer::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct SigningHeaders {
     amz_date: String,
-    session_token: Option<String>,
+    /// Kept when a request has none, so that the next token is written
+    /// into its memory.
+    session_token: String,
+    has_session_token: bool,
     content_sha256_header: bool,
     payload_hash: String,
     credential_scope: String,
@@ -54,11 +110,11 @@ impl SigningHeaders {
     /// caller's: `X-Amz-Security-Token` (with a session token),
     /// `X-Amz-Date`, `x-amz-content-sha256` (when
     /// [`crate::Settings::content_sha256_header`] is on), `Authorization`.
+    /// None after an error.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let signed = !self.authorization.is_empty();
         [
-            self.session_token
-                .as_deref()
-                .map(|token| (TOKEN_PARAM, token)),
+            (self.has_session_token).then_some((TOKEN_PARAM, self.session_token.as_str())),
             Some(("X-Amz-Date", self.amz_date.as_str())),
             self.content_sha256_header
                 .then_some(("x-amz-content-sha256", self.payload_hash.as_str())),
@@ -66,9 +122,10 @@ impl SigningHeaders {
         ]
         .into_iter()
         .flatten()
+        .filter(move |_| signed)
     }
 
-    /// The `Authorization` header's value.
+    /// The `Authorization` header's value; empty after an error.
     pub fn authorization(&self) -> &str {
         &self.authorization
     }
@@ -185,6 +242,8 @@ impl Signer {
         params: &SigningParams<'_>,
         out: &mut SigningHeaders,
     ) -> Result<(), Error> {
+        // Emptied first: after an error there is no signature to send.
+        out.authorization.clear();
         let (amz_date, scope_date) =
             check_and_hash_payload(request, params, &mut out.payload_hash)?;
         let settings = &params.settings;
@@ -274,13 +333,9 @@ impl Signer {
         );
         out.amz_date.clear();
         out.amz_date.push_str(amz_date);
-        match (token, &mut out.session_token) {
-            (Some(token), Some(kept)) => {
-                kept.clear();
-                kept.push_str(token);
-            }
-            (token, kept) => *kept = token.map(str::to_owned),
-        }
+        out.session_token.clear();
+        out.session_token.push_str(token.unwrap_or_default());
+        out.has_session_token = token.is_some();
         out.content_sha256_header = settings.content_sha256_header;
         let signature = sign_string_to_sign(
             &key,

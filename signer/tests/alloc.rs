@@ -344,6 +344,30 @@ fn reusing_signing_headers_allocates_nothing() {
 }
 
 #[test]
+fn signing_headers_keep_the_token_memory_between_requests_without_one() {
+    // A request without a session token between two with one: the token's
+    // memory is kept, so the third signature allocates nothing either.
+    let signer = Signer::new();
+    let with_token = params(Settings::default(), Some("TOKEN"));
+    let without = params(Settings::default(), None);
+    let mut headers = SigningHeaders::default();
+    for params in [&with_token, &without] {
+        signer
+            .signing_headers_into(&get(), params, &mut headers)
+            .expect("signs");
+    }
+    let ((), allocations, reallocations) = count(|| {
+        signer
+            .signing_headers_into(&get(), &with_token, &mut headers)
+            .expect("signs")
+    });
+    assert_eq!((allocations, reallocations), (0, 0));
+    assert!(headers
+        .iter()
+        .any(|(name, value)| name == "X-Amz-Security-Token" && value == "TOKEN"));
+}
+
+#[test]
 fn reusing_a_result_without_a_key_cache_allocates_nothing() {
     // The free `sign_into` derives the key every time; that is hashing,
     // not allocation.

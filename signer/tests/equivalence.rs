@@ -708,6 +708,9 @@ fn the_lean_form_refuses_what_sign_refuses() {
             }
             (Err(full), Err(lean)) => {
                 assert_eq!(full, lean, "{what}");
+                // No stale headers to send by mistake.
+                assert_eq!(reused.iter().count(), 0, "{what}");
+                assert_eq!(reused.authorization(), "", "{what}");
                 refused += 1;
             }
             (full, lean) => panic!("{what}: sign gave {full:?}, the lean form {lean:?}"),
