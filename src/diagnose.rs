@@ -30,6 +30,7 @@ pub struct FaultSpec {
 pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-unsorted", explanation: "the query parameters were not sorted; sort them by encoded name, then by encoded value", apply: |r| r.query_sort = QuerySort::Unsorted },
     FaultSpec { id: "query-sorted-as-pairs", explanation: "the query was sorted as whole `name=value` strings; sort by name first, then by value (`a-b=1` sorts after `a=2`)", apply: |r| r.query_sort = QuerySort::WholePairs },
+    FaultSpec { id: "query-sorted-by-name-only", explanation: "the query was sorted by name only, so a repeated name kept its values in the order sent; sort by name, then by value (`a=1&a=2`)", apply: |r| r.query_sort = QuerySort::NameOnly },
     FaultSpec { id: "query-sorted-before-encoding", explanation: "the query was sorted before percent-encoding; encode names and values first, then sort", apply: |r| r.query_sort = QuerySort::Decoded },
     FaultSpec { id: "query-space-as-plus", explanation: "a space in the query was encoded as `+`; SigV4 requires `%20`", apply: |r| r.plus_for_space = true },
     FaultSpec { id: "query-plus-decoded-as-space", explanation: "a raw `+` in the query was read as a space (form decoding); it is a literal plus and signs as `%2B`", apply: |r| r.plus_decoded_as_space = true },
@@ -101,6 +102,8 @@ enum QuerySort {
     Correct,
     Unsorted,
     WholePairs,
+    /// By name alone, stably: a repeated name's values stay in wire order.
+    NameOnly,
     Decoded,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -624,6 +627,7 @@ fn faulty_query(params: &[(String, String)], rules: &Rules) -> String {
     match rules.query_sort {
         QuerySort::Correct => encoded.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1))),
         QuerySort::Unsorted => {}
+        QuerySort::NameOnly => encoded.sort_by(|a, b| a.0.cmp(&b.0)),
         QuerySort::WholePairs => {
             encoded.sort_by(|a, b| format!("{}={}", a.0, a.1).cmp(&format!("{}={}", b.0, b.1)))
         }

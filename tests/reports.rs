@@ -217,7 +217,7 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
         "{report}"
     );
     assert!(
-        stderr.contains("123 passed, 2 failed (2 on contested cases"),
+        stderr.contains("125 passed, 2 failed (2 on contested cases"),
         "{stderr}"
     );
 

@@ -36,7 +36,7 @@ fn the_faultless_test_signer_passes_everything() {
         &["--jobs", "2", "--vectors", "tests/fault-vectors"],
     );
     assert_eq!(code, Some(0), "{}", report["summary"]);
-    assert_eq!(report["summary"]["total"], 126);
+    assert_eq!(report["summary"]["total"], 128);
     assert_eq!(report["summary"]["fail"], 0);
     assert_eq!(report["summary"]["skipped"], 0);
 }
@@ -238,7 +238,7 @@ fn an_adapter_that_never_answers_is_a_setup_error_said_once() {
         "no report of the same error per case: {stdout}"
     );
     assert!(
-        stderr.starts_with("error: the adapter answered no case (125 adapter errors)")
+        stderr.starts_with("error: the adapter answered no case (127 adapter errors)")
             && stderr.contains("no-such-adapter-command-here: not found"),
         "{stderr}"
     );
@@ -249,7 +249,7 @@ fn an_adapter_that_never_answers_is_a_setup_error_said_once() {
     // A JSON report still has a verdict for every case.
     let (code, report) = run_json("no-such-adapter-command-here", &[]);
     assert_eq!(code, Some(2));
-    assert_eq!(cases(&report).len(), 125);
+    assert_eq!(cases(&report).len(), 127);
 }
 
 /// A persistent adapter whose hello declares `features`, and that answers

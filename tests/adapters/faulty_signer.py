@@ -43,6 +43,7 @@ FEATURES = [
 FAULTS = (
     "query-unsorted",
     "query-sorted-as-pairs",
+    "query-sorted-by-name-only",
     "query-sorted-before-encoding",
     "query-space-as-plus",
     "query-plus-decoded-as-space",
@@ -251,6 +252,8 @@ class FaultySigner:
             pass  # wire order
         elif self._is("query-sorted-as-pairs"):
             params.sort(key=lambda p: p["enc"][0] + "=" + p["enc"][1])
+        elif self._is("query-sorted-by-name-only"):
+            params.sort(key=lambda p: p["enc"][0])  # stable: values in sent order
         elif self._is("query-sorted-before-encoding"):
             params.sort(key=lambda p: (percent_decode(p["raw"][0]), percent_decode(p["raw"][1])))
         else:

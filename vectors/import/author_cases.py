@@ -45,6 +45,12 @@ CASES = [
         "request": "GET /?p=a+b&x=1 HTTP/1.1\nHost:example.amazonaws.com\n",
     },
     {
+        "name": "query-repeated-name",
+        "description": "A parameter name given twice, its values out of order, after another name: sorted by name, then by value (a=1&a=2&b=1). Sorting by name alone (a stable sort on the name) keeps a=2 before a=1.",
+        "rules": ["query.sort", "query.repeated-key", "payload.hash", "scope", "signing-key"],
+        "request": "GET /?b=1&a=2&a=1 HTTP/1.1\nHost:example.amazonaws.com\n",
+    },
+    {
         "name": "query-valueless-parameter",
         "description": "A parameter without '=' (as in S3's ?acl) signs as 'acl=', sorted with the others.",
         "rules": ["query.empty-value", "query.sort", "payload.hash", "scope", "signing-key"],
