@@ -31,6 +31,8 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-unsorted", explanation: "the query parameters were not sorted; sort them by encoded name, then by encoded value", apply: |r| r.query_sort = QuerySort::Unsorted },
     FaultSpec { id: "query-sorted-as-pairs", explanation: "the query was sorted as whole `name=value` strings; sort by name first, then by value (`a-b=1` sorts after `a=2`)", apply: |r| r.query_sort = QuerySort::WholePairs },
     FaultSpec { id: "query-sorted-by-name-only", explanation: "the query was sorted by name only, so a repeated name kept its values in the order sent; sort by name, then by value (`a=1&a=2`)", apply: |r| r.query_sort = QuerySort::NameOnly },
+    FaultSpec { id: "query-repeated-first-only", explanation: "only the first value of a repeated query parameter was kept (a dictionary of first values, as botocore's presigning builds); keep every `name=value` pair", apply: |r| r.query_repeated = Repeated::FirstOnly },
+    FaultSpec { id: "query-repeated-last-only", explanation: "only the last value of a repeated query parameter was kept (a dictionary or object of parameters keeps one value per name); keep every `name=value` pair", apply: |r| r.query_repeated = Repeated::LastOnly },
     FaultSpec { id: "query-sorted-before-encoding", explanation: "the query was sorted before percent-encoding; encode names and values first, then sort", apply: |r| r.query_sort = QuerySort::Decoded },
     FaultSpec { id: "query-space-as-plus", explanation: "a space in the query was encoded as `+`; SigV4 requires `%20`", apply: |r| r.plus_for_space = true },
     FaultSpec { id: "query-plus-decoded-as-space", explanation: "a raw `+` in the query was read as a space (form decoding); it is a literal plus and signs as `%2B`", apply: |r| r.plus_decoded_as_space = true },
@@ -71,6 +73,8 @@ pub const CATALOGUE: &[FaultSpec] = &[
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Rules {
     query_sort: QuerySort,
+    /// Only `FirstOnly` and `LastOnly` apply to the query.
+    query_repeated: Repeated,
     plus_for_space: bool,
     plus_decoded_as_space: bool,
     query_not_decoded: bool,
@@ -594,6 +598,26 @@ type EncodedParam = (String, String, bool);
 
 /// Parameters are raw wire text; a value of `\0` marks "no `=` at all".
 fn faulty_query(params: &[(String, String)], rules: &Rules) -> String {
+    // One value per name, at the name's first place: the first value, or
+    // the last (a dictionary overwritten in order).
+    let deduplicated: Vec<(String, String)>;
+    let params = match rules.query_repeated {
+        Repeated::FirstOnly | Repeated::LastOnly => {
+            let mut kept: Vec<(String, String)> = Vec::new();
+            for (name, value) in params {
+                match kept.iter_mut().find(|(kept_name, _)| kept_name == name) {
+                    Some(slot) if rules.query_repeated == Repeated::LastOnly => {
+                        slot.1 = value.clone()
+                    }
+                    Some(_) => {}
+                    None => kept.push((name.clone(), value.clone())),
+                }
+            }
+            deduplicated = kept;
+            &deduplicated[..]
+        }
+        _ => params,
+    };
     let encode = |raw: &str| {
         let raw = if rules.plus_decoded_as_space {
             raw.replace('+', "%20")

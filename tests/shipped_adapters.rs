@@ -92,6 +92,14 @@ fn botocore_runs_and_its_utf8_query_bug_is_proven() {
         "sent-header-differs-from-signed"
     );
     assert_eq!(duplicate["diagnosis"][0]["proven"], false);
+    // Presigning keeps only the first value of a repeated query parameter.
+    let repeated = case(&report, "authored/query-repeated-name/query");
+    assert_eq!(repeated["diverged_at"], "canonical_request");
+    assert_eq!(
+        repeated["diagnosis"][0]["fault"],
+        "query-repeated-first-only"
+    );
+    assert_eq!(repeated["diagnosis"][0]["proven"], true);
     let after = case(&report, "aws-v4/post-sts-header-after/header");
     assert_eq!(after["reason"], "unsupported: token-after-signing");
 }

@@ -44,6 +44,8 @@ FAULTS = (
     "query-unsorted",
     "query-sorted-as-pairs",
     "query-sorted-by-name-only",
+    "query-repeated-first-only",
+    "query-repeated-last-only",
     "query-sorted-before-encoding",
     "query-space-as-plus",
     "query-plus-decoded-as-space",
@@ -248,6 +250,14 @@ class FaultySigner:
                     "valueless": valueless,
                 }
             )
+        if self._is("query-repeated-first-only") or self._is("query-repeated-last-only"):
+            # One value per raw name, at the name's first place.
+            kept = {}
+            for p in params:
+                name = p["raw"][0]
+                if name not in kept or self._is("query-repeated-last-only"):
+                    kept[name] = p
+            params = list(kept.values())
         if self._is("query-unsorted"):
             pass  # wire order
         elif self._is("query-sorted-as-pairs"):
