@@ -54,6 +54,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "header-repeated-first-only", explanation: "only the first of repeated headers was signed; join all their values with `,` in order", apply: |r| r.repeated = Repeated::FirstOnly },
     FaultSpec { id: "header-repeated-last-only", explanation: "only the last of repeated headers was signed (a dictionary or object of headers keeps one value per name); join all their values with `,` in order", apply: |r| r.repeated = Repeated::LastOnly },
     FaultSpec { id: "header-repeated-sorted", explanation: "the values of a repeated header were sorted; keep them in the order they were sent", apply: |r| r.repeated = Repeated::Sorted },
+    FaultSpec { id: "header-multiline-not-unfolded", explanation: "a folded (multi-line) header value kept its line breaks; join its lines with one space (`a\\n  b` signs as `a b`)", apply: |r| r.header_trim = HeaderTrim::KeepLineBreaks },
     FaultSpec { id: "header-multiline-joined-with-comma", explanation: "a folded (multi-line) header value was joined with `,`; join its lines with one space", apply: |r| r.fold_with_comma = true },
     FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list; lower-case them in both", apply: |r| r.keep_name_case = true },
     FaultSpec { id: "session-token-signed", explanation: "the session token was signed; this case wants it added after signing, unsigned", apply: |r| r.flip_token_signed = true },
@@ -126,6 +127,8 @@ enum HeaderTrim {
     /// Every ASCII whitespace character trimmed and collapsed, as
     /// Python's `str.split()` does.
     AllWhitespace,
+    /// Spaces trimmed and collapsed, a folded value's line breaks kept.
+    KeepLineBreaks,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Repeated {
@@ -180,7 +183,7 @@ fn applicable(spec: &FaultSpec, message: &SignMessage) -> bool {
     };
     match spec.id {
         "header-tabs-trimmed-as-spaces" => any_value('\t'),
-        "header-multiline-joined-with-comma" => any_value('\n'),
+        "header-multiline-joined-with-comma" | "header-multiline-not-unfolded" => any_value('\n'),
         "header-repeated-joined-with-space"
         | "header-repeated-first-only"
         | "header-repeated-last-only"
@@ -499,7 +502,7 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
         .collect();
     match rules.header_trim {
         HeaderTrim::Correct | HeaderTrim::AllWhitespace => {}
-        HeaderTrim::None | HeaderTrim::EndsOnly => {
+        HeaderTrim::None | HeaderTrim::EndsOnly | HeaderTrim::KeepLineBreaks => {
             // Build the block by hand: the signer always trims.
             let mut order: Vec<usize> = (0..values.len()).collect();
             order.sort_by_key(|&i| values[i].0.to_ascii_lowercase());
@@ -509,11 +512,17 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
             for i in order {
                 let (name, value) = &values[i];
                 let lower = name.to_ascii_lowercase();
-                let value = value.replace(['\r', '\n'], "");
-                let value = if rules.header_trim == HeaderTrim::EndsOnly {
-                    value.trim_matches(' ').to_owned()
-                } else {
-                    value
+                let value = match rules.header_trim {
+                    // Spaces trimmed and collapsed, the line breaks left in.
+                    HeaderTrim::KeepLineBreaks => value
+                        .split(' ')
+                        .filter(|part| !part.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    HeaderTrim::EndsOnly => {
+                        value.replace(['\r', '\n'], "").trim_matches(' ').to_owned()
+                    }
+                    _ => value.replace(['\r', '\n'], ""),
                 };
                 if last.as_deref() == Some(lower.as_str()) {
                     block.push(',');

@@ -67,6 +67,7 @@ FAULTS = (
     "header-repeated-first-only",
     "header-repeated-last-only",
     "header-repeated-sorted",
+    "header-multiline-not-unfolded",
     "header-multiline-joined-with-comma",
     "header-names-not-lowercased",
     "session-token-signed",
@@ -308,6 +309,8 @@ class FaultySigner:
     def _header_value(self, value):
         if self._is("header-multiline-joined-with-comma"):
             value = ",".join(line.strip(" \t\r") for line in value.split("\n"))
+        if self._is("header-multiline-not-unfolded"):
+            return " ".join(part for part in value.split(" ") if part)  # line breaks kept
         if self._is("header-value-not-trimmed"):
             return value.replace("\r", "").replace("\n", "")
         if self._is("header-inner-spaces-kept"):
