@@ -399,8 +399,10 @@ impl Signer {
     /// Like [`Signer::sign`], writing into `signed` and reusing its strings'
     /// memory: once `signed` has held a signature of a request of the same
     /// shape, signing allocates nothing. The result is exactly what
-    /// [`Signer::sign`] returns. On error, `signed` holds unspecified (but
-    /// valid) contents.
+    /// [`Signer::sign`] returns. On error, `signed` holds nothing to send
+    /// (no headers, no query, no `authorization`, no signature), so the
+    /// previous request's signature cannot be sent by mistake; its other
+    /// contents are unspecified.
     ///
     /// `signed` also remembers the cache entry of the key it was signed
     /// with (its copy of the secret included, as the cache's), so a stream
@@ -495,6 +497,19 @@ impl Signer {
         );
         signed.recent_key = recent_key;
         result
+    }
+}
+
+impl Signed {
+    /// Empties what would be sent: the headers, the query, the
+    /// `Authorization` value and the signature, so that an output reused
+    /// after an error cannot send the previous request's signature. Only
+    /// on an error: the headers' memory goes with them.
+    fn clear_what_is_sent(&mut self) {
+        self.request.headers.clear();
+        self.request.query.clear();
+        self.authorization = None;
+        self.signature.clear();
     }
 }
 
@@ -820,8 +835,25 @@ pub(crate) enum Remember {
     FirstBlocks,
 }
 
-/// Signs into `out`, reusing the memory its strings hold.
+/// Signs into `out`, reusing the memory its strings hold. On an error,
+/// `out` is left with nothing to send (see [`Signed::clear_what_is_sent`]).
 fn sign_into_at(
+    request: &Request<'_>,
+    params: &SigningParams<'_>,
+    location: Location,
+    signing_key: impl FnOnce(&SigningParams<'_>, &str) -> PreparedKey,
+    remember: Remember,
+    out: &mut Signed,
+) -> Result<(), Error> {
+    let result = write_signature(request, params, location, signing_key, remember, out);
+    if result.is_err() {
+        out.clear_what_is_sent();
+    }
+    result
+}
+
+/// [`sign_into_at`], leaving `out` half written on an error.
+fn write_signature(
     request: &Request<'_>,
     params: &SigningParams<'_>,
     location: Location,

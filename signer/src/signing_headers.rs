@@ -188,8 +188,8 @@ impl Signer {
 
     /// Like [`Signer::signing_headers`], writing into `out` and reusing its
     /// memory: once `out` has held the headers of a request of the same
-    /// shape, signing allocates nothing. On error, `out` holds unspecified
-    /// (but valid) contents.
+    /// shape, signing allocates nothing. On error, `out` holds no headers to
+    /// set (see [`SigningHeaders`]); its other contents are unspecified.
     ///
     /// # Errors
     /// Any [`Error`] naming the malformed part of the request or

@@ -651,6 +651,7 @@ fn the_lean_form_refuses_what_sign_refuses() {
     let mut rng = Rng(0x01ea_4ea4_de45_0001);
     let signer = Signer::new();
     let mut reused = SigningHeaders::default();
+    let mut reused_full = Signed::default();
     let (mut refused, mut signed) = (0, 0);
     for _ in 0..10_000 {
         let names = ["a", "host", "", "b c", "X-Amz-Date", "é", "Authorization"];
@@ -701,6 +702,19 @@ fn the_lean_form_refuses_what_sign_refuses() {
         let what = format!("{request:?} {params:?}");
         let full = signer.sign(&request, &params, Location::Header);
         let lean = signer.signing_headers_into(&request, &params, &mut reused);
+        // A reused full result gives the same, and after an error holds
+        // nothing to send either.
+        let into = signer.sign_into(&request, &params, Location::Header, &mut reused_full);
+        match (&full, into) {
+            (Ok(full), Ok(())) => assert_same(&reused_full, full, &what),
+            (Err(full), Err(into)) => {
+                assert_eq!(*full, into, "{what}");
+                assert!(reused_full.request.headers.is_empty(), "{what}");
+                assert_eq!(reused_full.authorization, None, "{what}");
+                assert_eq!(reused_full.signature, "", "{what}");
+            }
+            (full, into) => panic!("{what}: sign gave {full:?}, sign_into {into:?}"),
+        }
         match (full, lean) {
             (Ok(full), Ok(())) => {
                 assert_same_headers(&reused, &full, &request, &what);
