@@ -865,11 +865,7 @@ fn write_signature(
     let settings = &params.settings;
     let token = params.credentials.session_token;
     let unsigned_token = is_token_unsigned(params, location);
-    let added = if location == Location::Header {
-        usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header)
-    } else {
-        0
-    };
+    let added = added_header_count(params, location);
     let headers = &mut out.request.headers;
     if headers.capacity() < request.headers.len() + added {
         headers.reserve_exact(request.headers.len() + added - headers.len());
@@ -882,7 +878,7 @@ fn write_signature(
         signed: 0,
     };
     // The caller's headers are copied into the headers to send as they
-    // are checked (on an error `out` holds unspecified contents anyway).
+    // are checked (on an error `sign_into_at` empties them again).
     check_request(
         request,
         params,
@@ -890,8 +886,8 @@ fn write_signature(
         &out.payload_hash,
         |name, value, signed| sent.push_signed(name, value, signed),
     )?;
-    // From here on nothing fails but the canonical URI's path check.
-    // Then the headers the signer adds.
+    // Then the headers the signer adds. (What can still fail: the signer's
+    // own parameters in the query, and the canonical URI's path.)
     added_headers(
         params,
         location,
@@ -1183,6 +1179,20 @@ pub(crate) fn check_request<'r>(
         }
     }
     Ok(())
+}
+
+/// How many headers the signer adds to a request: the session token,
+/// `X-Amz-Date`, `x-amz-content-sha256` and `Authorization` in the header
+/// (see [`added_headers`]), none to a presigned one.
+pub(crate) fn added_header_count(params: &SigningParams<'_>, location: Location) -> usize {
+    match location {
+        Location::Header => {
+            usize::from(params.credentials.session_token.is_some())
+                + 2
+                + usize::from(params.settings.content_sha256_header)
+        }
+        Location::Query(_) => 0,
+    }
 }
 
 /// Hands `keep` the headers the signer adds to a header-signed request,

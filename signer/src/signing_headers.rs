@@ -7,7 +7,7 @@ use crate::headers::{sort_all_remembering, write_signed_names, SortMemo, HEADERS
 use crate::key::{FirstBlockMemo, RecentKey};
 use crate::query::{wire_param_count, Param, PARAMS_ON_STACK};
 use crate::sign::{
-    added_headers, check_and_hash_payload, check_request, fill_request_params,
+    added_header_count, added_headers, check_and_hash_payload, check_request, fill_request_params,
     hash_canonical_request, sign_string_to_sign, write_authorization_head, write_canonical_request,
     write_credential_scope, write_string_to_sign_head, CanonicalParts, Remember, TOKEN_PARAM,
 };
@@ -249,7 +249,7 @@ impl Signer {
         let settings = &params.settings;
         let location = Location::Header;
         let token = params.credentials.session_token;
-        let added = usize::from(token.is_some()) + 2 + usize::from(settings.content_sha256_header);
+        let added = added_header_count(params, location);
         let payload_hash = out.payload_hash.as_str();
         // The signed headers, borrowed from the request and from here; the
         // headers sent are the caller's and the ones `iter` yields.
