@@ -492,6 +492,27 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
     })
 }
 
+/// An `Authorization` value in one spelling: the algorithm, then
+/// `Credential`, `SignedHeaders` and `Signature` separated by `, `, when it
+/// parses as the verifier (`serve`) reads it: `,` with or without spaces,
+/// the parts in any order. A value that does not parse is kept as it is,
+/// to be shown as sent.
+fn normalized_authorization(value: &str) -> String {
+    match sigv4_signer::verify::parse_authorization(value) {
+        Ok(parsed) => format!(
+            "{} Credential={}/{}/{}/{}/aws4_request, SignedHeaders={}, Signature={}",
+            sigv4_signer::ALGORITHM,
+            parsed.access_key_id,
+            parsed.scope.date,
+            parsed.scope.region,
+            parsed.scope.service,
+            parsed.signed_headers.join(";"),
+            parsed.signature
+        ),
+        Err(_) => value.to_owned(),
+    }
+}
+
 /// The parts of a request a signature covers, as comparable text, for the
 /// reference and for the adapter's request: method, path, canonical query,
 /// and the canonical form of the signed headers plus the authorization and
@@ -519,11 +540,25 @@ fn covered_shapes(
         }
     }
     let shape = |request: &WireRequest| {
+        let authorizations: Vec<String> = request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| normalized_authorization(v))
+            .collect();
+        let mut authorizations = authorizations.iter();
         let headers: Vec<(&str, &str)> = request
             .headers
             .iter()
             .filter(|(n, _)| keep(n))
-            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .map(|(n, v)| {
+                if n.eq_ignore_ascii_case("authorization") {
+                    let normalized = authorizations.next().map_or(v.as_str(), String::as_str);
+                    (n.as_str(), normalized)
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
             .collect();
         let (mut block, mut names) = (String::new(), String::new());
         if canonical_headers(&headers, &mut block, &mut names).is_err() {

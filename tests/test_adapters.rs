@@ -42,6 +42,19 @@ fn the_faultless_test_signer_passes_everything() {
 }
 
 #[test]
+fn an_authorization_spelled_with_other_separators_passes() {
+    // A verifier reads `,` between the parts with or without spaces: a
+    // signer that writes `Credential=…,SignedHeaders=…` is right.
+    for separator in [",", " ,  "] {
+        let adapter =
+            format!("python3 tests/adapters/faulty_signer.py --auth-separator '{separator}'");
+        let (code, report) = run_json(&adapter, &["--jobs", "2"]);
+        assert_eq!(code, Some(0), "{separator:?}: {}", report["summary"]);
+        assert_eq!(report["summary"]["fail"], 0, "{separator:?}");
+    }
+}
+
+#[test]
 fn every_catalogued_fault_is_proven_on_its_case() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

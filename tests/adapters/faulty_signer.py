@@ -130,9 +130,11 @@ def parse_time(text):
 class FaultySigner:
     """A SigV4 signer with at most one deliberate mistake, `fault`."""
 
-    def __init__(self, fault=None):
+    def __init__(self, fault=None, auth_separator=", "):
         # One fault, or several separated by commas (to test pairs).
         self.faults = set(fault.split(",")) if fault else set()
+        # Not a fault: a verifier accepts "," with or without spaces.
+        self.auth_separator = auth_separator
         for f in self.faults:
             if f not in FAULTS:
                 raise ValueError(f"unknown fault {f!r}")
@@ -468,8 +470,8 @@ class FaultySigner:
             sent.append(
                 (
                     "Authorization",
-                    f"{ALGORITHM} Credential={credential}, SignedHeaders={signed_headers}, "
-                    f"Signature={signature}",
+                    f"{ALGORITHM} Credential={credential}{self.auth_separator}"
+                    f"SignedHeaders={signed_headers}{self.auth_separator}Signature={signature}",
                 )
             )
         else:
@@ -525,12 +527,14 @@ def main(argv=None):
     parser.add_argument("--fault", help="the mistake to make (a catalogue id; several separated by commas)")
     parser.add_argument("--with-intermediates", action="store_true",
                         help="also return canonical_request and string_to_sign")
+    parser.add_argument("--auth-separator", default=", ",
+                        help="what separates the Authorization header's parts (default \", \")")
     args = parser.parse_args(argv)
     for fault in (args.fault.split(",") if args.fault else []):
         if fault not in FAULTS:
             print(f"faulty_signer.py: unknown fault {fault!r}; known: {', '.join(FAULTS)}", file=sys.stderr)
             return 2
-    signer = FaultySigner(args.fault)
+    signer = FaultySigner(args.fault, args.auth_separator)
     for message in read_messages():
         if message is None:
             write({"type": "error", "id": None, "message": "the line is not JSON"})
