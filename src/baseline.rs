@@ -168,12 +168,61 @@ fn parse(document: &serde_json::Value) -> Result<Baseline, String> {
                 entry.id, entry.verdict
             ));
         }
+        if let Some(fault) = &entry.fault {
+            if !crate::diagnose::known_fault_ids().any(|known| known == fault) {
+                return Err(format!(
+                    "expected_failures[{index}] ({}) has fault {fault:?}, which is not a fault id{} \
+                     (docs/faults.md lists them)",
+                    entry.id,
+                    nearest_fault(fault)
+                        .map(|near| format!("; did you mean {near:?}?"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(first) = expected_failures
+            .iter()
+            .position(|listed: &Entry| listed.id == entry.id)
+        {
+            // Only one entry can be compared with the case: the other
+            // would be silently ignored.
+            return Err(format!(
+                "expected_failures[{index}] lists case {} again (it is expected_failures[{first}] too)",
+                entry.id
+            ));
+        }
         expected_failures.push(entry);
     }
     Ok(Baseline {
         version: 1,
         expected_failures,
     })
+}
+
+/// The known fault id closest to `fault` when it looks like a misspelling
+/// of one: at most two edits away.
+fn nearest_fault(fault: &str) -> Option<&'static str> {
+    crate::diagnose::known_fault_ids()
+        .map(|known| (edit_distance(fault, known), known))
+        .filter(|&(distance, _)| distance <= 2)
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(x != y);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {
@@ -307,6 +356,21 @@ mod tests {
             (
                 "{\"version\": 1, \"expected_failures\": [], \"known\": 3}",
                 "unknown field \"known\"",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\", \"fault\": \"query-unsortd\"}]}",
+                "expected_failures[0] (x) has fault \"query-unsortd\", which is not a fault id; \
+                 did you mean \"query-unsorted\"? (docs/faults.md lists them)",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\", \"fault\": \"made-up\"}]}",
+                "expected_failures[0] (x) has fault \"made-up\", which is not a fault id \
+                 (docs/faults.md lists them)",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\"}, \
+                 {\"id\": \"y\", \"verdict\": \"fail\"}, {\"id\": \"x\", \"verdict\": \"adapter-error\"}]}",
+                "expected_failures[2] lists case x again (it is expected_failures[0] too)",
             ),
         ];
         for (text, message) in cases {

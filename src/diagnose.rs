@@ -26,6 +26,22 @@ pub struct FaultSpec {
     apply: fn(&mut Rules),
 }
 
+/// The faults proven from the adapter's own time or scope, besides the
+/// catalogue's rules.
+const DATE_NOT_UTC: &str = "date-not-utc";
+const SCOPE_WRONG_REGION: &str = "scope-wrong-region";
+const SCOPE_WRONG_SERVICE: &str = "scope-wrong-service";
+
+/// Every fault id a proven diagnosis can carry: the catalogue's and the
+/// scope's.
+pub fn known_fault_ids() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|fault| fault.id).chain([
+        DATE_NOT_UTC,
+        SCOPE_WRONG_REGION,
+        SCOPE_WRONG_SERVICE,
+    ])
+}
+
 /// The catalogue, in report order.
 pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-unsorted", explanation: "the query parameters were not sorted; sort them by encoded name, then by encoded value", apply: |r| r.query_sort = QuerySort::Unsorted },
@@ -318,7 +334,7 @@ fn scope_diagnoses(message: &SignMessage, rules: &Rules) -> Vec<Diagnosis> {
     if let (Some(time), Ok(expected)) = (rules.time, SigningTime::parse(&message.time)) {
         let hours = (time.unix_seconds() - expected.unix_seconds()) as f64 / 3600.0;
         out.push(Diagnosis {
-            fault: "date-not-utc".into(),
+            fault: DATE_NOT_UTC.into(),
             proven: true,
             explanation: format!(
                 "the request was signed at {} instead of {} ({hours:+} h): use UTC, not local time, for X-Amz-Date and the scope",
@@ -329,7 +345,7 @@ fn scope_diagnoses(message: &SignMessage, rules: &Rules) -> Vec<Diagnosis> {
     }
     if let Some(region) = &rules.region {
         out.push(Diagnosis {
-            fault: "scope-wrong-region".into(),
+            fault: SCOPE_WRONG_REGION.into(),
             proven: true,
             explanation: format!(
                 "the credential scope names region {region:?}; the request is for {:?}",
@@ -339,7 +355,7 @@ fn scope_diagnoses(message: &SignMessage, rules: &Rules) -> Vec<Diagnosis> {
     }
     if let Some(service) = &rules.service {
         out.push(Diagnosis {
-            fault: "scope-wrong-service".into(),
+            fault: SCOPE_WRONG_SERVICE.into(),
             proven: true,
             explanation: format!(
                 "the credential scope names service {service:?}; the request is for {:?}",
