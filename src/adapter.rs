@@ -70,6 +70,12 @@ pub struct Adapter {
     config: AdapterConfig,
     process: Option<Process>,
     info: AdapterInfo,
+    /// The id of the last message answered, to recognise a second answer
+    /// to it.
+    answered: Option<String>,
+    /// What the adapter printed besides its answers, found during the last
+    /// exchange, for the caller to report ([`Adapter::take_stray_output`]).
+    stray_output: Option<String>,
 }
 
 struct Process {
@@ -261,17 +267,24 @@ impl Process {
         }
     }
 
-    /// Lines the adapter printed beyond its answers.
-    fn drain_extra(&mut self) -> usize {
-        let mut extra = 0;
+    /// Lines the adapter printed beyond its answers: how many, and the
+    /// first.
+    fn drain_extra(&mut self) -> (usize, String) {
+        let (mut extra, mut first) = (0, String::new());
         while let Ok(line) = self.lines.try_recv() {
             match line {
                 Line::Eof => break,
                 Line::Text(t) if t.trim().is_empty() => {}
+                Line::Text(t) => {
+                    if extra == 0 {
+                        first = excerpt(&t);
+                    }
+                    extra += 1;
+                }
                 _ => extra += 1,
             }
         }
-        extra
+        (extra, first)
     }
 }
 
@@ -323,7 +336,16 @@ impl Adapter {
             config,
             process: None,
             info,
+            answered: None,
+            stray_output: None,
         }
+    }
+
+    /// What the adapter printed on stdout besides its answer, found during
+    /// the last exchange that succeeded: a protocol violation that did not
+    /// spoil the answer, for the caller to report with the case.
+    pub fn take_stray_output(&mut self) -> Option<String> {
+        self.stray_output.take()
     }
 
     /// What the adapter said in its hello (one-shot: from `--features`).
@@ -391,12 +413,17 @@ impl Adapter {
             return self.exchange_oneshot(message);
         }
         let mut note = None;
+        self.stray_output = None;
         if let Some(process) = self.process.as_mut() {
-            let extra = process.drain_extra();
+            let (extra, first) = process.drain_extra();
             if extra > 0 {
-                note = Some(format!(
-                    "(before this case the adapter printed {extra} line(s) that answered nothing; it was restarted) "
-                ));
+                let stray = format!(
+                    "after its answer to the previous message the adapter printed {extra} more \
+                     line(s) on stdout (the first: {first:?}); stdout carries exactly one line per \
+                     message (logs go to stderr), so it was restarted"
+                );
+                note = Some(format!("({stray}) "));
+                self.stray_output = Some(stray);
                 self.process = None;
             }
         }
@@ -414,10 +441,37 @@ impl Adapter {
                 stderr_tail: String::new(),
             });
         };
+        let answered = self.answered.take();
+        let stray_output = &mut self.stray_output;
+        let mut receive = |process: &mut Process| -> Result<AdapterMessage, String> {
+            let line = process.receive(timeout)?;
+            let answer = parse_answer(&line).map_err(|reason| match &answered {
+                // It may be a log line printed after the previous answer,
+                // arrived too late to be told apart from this one.
+                Some(previous) => format!(
+                    "{reason} (if the adapter printed it after its answer to {previous}: stdout \
+                     carries exactly one line per message; logs go to stderr)"
+                ),
+                None => reason,
+            })?;
+            // A second answer to the previous message, printed after the
+            // first: stray output (had it come a moment sooner it would
+            // have been found above), and this message's answer follows.
+            let repeated =
+                answer_id(&answer).is_some_and(|got| got != id && Some(got) == answered.as_deref());
+            if !repeated {
+                return Ok(answer);
+            }
+            *stray_output = Some(format!(
+                "the adapter answered the previous message twice (a second line with its id \
+                 {:?}); stdout carries exactly one line per message (logs go to stderr)",
+                answered.as_deref().unwrap_or_default()
+            ));
+            parse_answer(&process.receive(timeout)?)
+        };
         let result = process
             .send(message)
-            .and_then(|()| process.receive(timeout))
-            .and_then(|line| parse_answer(&line))
+            .and_then(|()| receive(process))
             .and_then(|answer| match answer_id(&answer) {
                 _ if matches!(answer, AdapterMessage::Hello { .. }) => {
                     Err("the adapter answered a sign message with a \"hello\" message".to_owned())
@@ -428,7 +482,10 @@ impl Adapter {
                 _ => Ok(answer),
             });
         match result {
-            Ok(answer) => Ok(answer),
+            Ok(answer) => {
+                self.answered = Some(id.to_owned());
+                Ok(answer)
+            }
             Err(reason) => {
                 let fault = process.fault(format!("{}{reason}", note.unwrap_or_default()));
                 self.process = None;

@@ -205,7 +205,12 @@ fn check_case(
         }
     };
     let answer = match adapter.exchange(&case.id, &text) {
-        Ok(answer) => answer,
+        Ok(answer) => {
+            if let Some(stray) = adapter.take_stray_output() {
+                result.notes.insert(0, stray);
+            }
+            answer
+        }
         Err(fault) => {
             *failed_start = fault.at_start;
             result.verdict = Verdict::AdapterError {

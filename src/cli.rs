@@ -50,6 +50,10 @@ enum Command {
     /// Run the reference signer as a protocol v1 adapter on stdin/stdout.
     ReferenceAdapter,
     /// Differential fuzzing of an adapter against the reference; disagreements are shrunk and written as vectors.
+    #[command(
+        after_help = "Exit status: 0 no disagreement, 1 disagreements found (written under --out), \
+                      2 usage or setup error."
+    )]
     Fuzz(crate::fuzz::FuzzArgs),
     /// Serve a local endpoint that verifies SigV4 requests like API Gateway with AWS_IAM.
     Serve(ServeArgs),

@@ -31,6 +31,30 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+const DEFAULT_OUT: &str = "fuzz-found";
+const DEFAULT_TIMEOUT: f64 = 10.0;
+const DEFAULT_SHRINK_STEPS: u32 = 500;
+
+/// The options of a run besides the adapter, seed and count that the
+/// rerun line repeats: those that change the cases (`--contested`) or how
+/// they are judged and kept, when not at their defaults.
+fn rerun_options(args: &FuzzArgs) -> String {
+    let mut options = String::new();
+    if args.contested {
+        options.push_str(" --contested");
+    }
+    if args.timeout != DEFAULT_TIMEOUT {
+        options.push_str(&format!(" --timeout {}", args.timeout));
+    }
+    if args.shrink_steps != DEFAULT_SHRINK_STEPS {
+        options.push_str(&format!(" --shrink-steps {}", args.shrink_steps));
+    }
+    if args.out != Path::new(DEFAULT_OUT) {
+        options.push_str(&format!(" --out {:?}", args.out.display().to_string()));
+    }
+    options
+}
+
 /// Arguments of `sigv4-conformance fuzz`.
 #[derive(Debug, Clone, Args)]
 pub struct FuzzArgs {
@@ -47,13 +71,13 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "SECS")]
     pub time: Option<f64>,
     /// Directory to write the cases found to, in the vector format (`check --vectors DIR`).
-    #[arg(long, default_value = "fuzz-found", value_name = "DIR")]
+    #[arg(long, default_value = DEFAULT_OUT, value_name = "DIR")]
     pub out: PathBuf,
     /// Seconds to wait for each answer (and for the hello).
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECS")]
     pub timeout: f64,
     /// Adapter calls allowed for shrinking each case found.
-    #[arg(long, default_value_t = 500, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_SHRINK_STEPS, value_name = "N")]
     pub shrink_steps: u32,
     /// Also generate contested requests (raw spaces and UTF-8 in the path, tabs in header values); their cases are written as contested.
     #[arg(long)]
@@ -176,7 +200,15 @@ pub fn exchange(signer: &Signer, adapter: &mut Adapter, message: &SignMessage) -
             }
         }
     };
-    let verdict = match adapter.exchange(&message.id, &text) {
+    let answer = adapter.exchange(&message.id, &text);
+    if let Some(stray) = adapter.take_stray_output() {
+        // Said once a run: it is the adapter's habit, not this case's.
+        static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("note: {stray} (said once)");
+        }
+    }
+    let verdict = match answer {
         Err(fault) => Verdict::AdapterError {
             reason: fault.reason,
             stderr_tail: fault.stderr_tail,
@@ -253,6 +285,11 @@ pub fn case_name(message: &SignMessage, outcome: &Outcome) -> String {
 }
 
 fn diagnosis_text(outcome: &Outcome) -> String {
+    if matches!(outcome.verdict, Verdict::AdapterError { .. }) {
+        // Nothing was signed to compare: no fault to look for.
+        return "the adapter gave no answer to judge (replay it to see whether it happens again)"
+            .into();
+    }
     let d = outcome.diagnosis();
     if d.is_empty() {
         return "no catalogued fault reproduces it".into();
@@ -686,8 +723,9 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
     // Case i depends only on the seed and i, so the cases run are
     // `--cases done`, whatever stopped the run.
     out.push_str(&format!(
-        "rerun:  sigv4-conformance fuzz --adapter {:?} --seed {seed} --cases {done}\n",
-        args.adapter
+        "rerun:  sigv4-conformance fuzz --adapter {:?}{} --seed {seed} --cases {done}\n",
+        args.adapter,
+        rerun_options(&args)
     ));
     if !write_errors.is_empty() {
         out.push_str(&format!(

@@ -182,6 +182,33 @@ fn a_hang_times_out_only_where_it_hangs() {
 }
 
 #[test]
+fn output_after_an_answer_is_reported_and_spoils_no_answer() {
+    let said = "stdout carries exactly one line per message";
+    // A second copy of each answer is recognised wherever it is read: every
+    // case passes, and the later ones say what the adapter did.
+    let cases = misbehave("answer-twice", "5");
+    assert!(cases.iter().all(|c| c["verdict"] == "pass"), "{cases:?}");
+    let noted = cases
+        .iter()
+        .filter(|c| c["notes"][0].as_str().is_some_and(|n| n.contains(said)))
+        .count();
+    assert!(noted >= cases.len() / 2, "{noted} noted: {cases:?}");
+    // A log line after the answer is found before the next message, or
+    // read as its answer when it comes later: reported either way, on the
+    // case it came before.
+    let cases = misbehave("log-after", "5");
+    for c in cases.iter().filter(|c| c["verdict"] != "pass") {
+        assert_eq!(c["verdict"], "adapter-error", "{c}");
+        assert!(reason(c).contains("not JSON: signed aws-v4/"), "{c}");
+        assert!(reason(c).contains(said), "{c}");
+    }
+    let reported = cases.iter().filter(|c| {
+        c["notes"][0].as_str().is_some_and(|n| n.contains(said)) || reason(c).contains(said)
+    });
+    assert!(reported.count() >= cases.len() / 2, "{cases:?}");
+}
+
+#[test]
 fn protocol_violations_are_adapter_errors() {
     for (mode, expected) in [
         ("exit-early", "exited"),

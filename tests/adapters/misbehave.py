@@ -29,6 +29,8 @@ Modes:
                 hello message
   endless-line  answers the first sign message with an endless line that
                 never ends (no newline, ever)
+  answer-twice  prints every answer twice
+  log-after     prints a log line on stdout after every answer
   leak-secret   answers sign messages with an error quoting the secret key
                 in the forms a careless library logs it (percent-encoded
                 in both hex cases, with `/` kept, JSON-escaped, in base64);
@@ -62,6 +64,8 @@ MODES = (
     "garbage-hello",
     "hello-answer",
     "endless-line",
+    "answer-twice",
+    "log-after",
     "leak-secret",
 )
 
@@ -193,6 +197,10 @@ def main(argv=None):
             answer["padding"] = "x" * (20 * 1024 * 1024)
         try:
             out(json.dumps(answer))
+            if mode == "answer-twice":
+                out(json.dumps(answer))
+            if mode == "log-after":
+                out(f"signed {mid}")
         except BrokenPipeError:
             os._exit(1)
     return 0
