@@ -377,6 +377,18 @@ pub fn judge(
                     )
                 })
                 .unwrap_or_default();
+            let compared_nothing_earlier = actual.canonical_request.is_none()
+                && actual.string_to_sign.is_none()
+                && matches!(divergence.stage, Stage::Signature);
+            if compared_nothing_earlier && !diagnosis.iter().any(|d| d.proven) {
+                notes.push(format!(
+                    "only the signature could be compared: the adapter returned neither \
+                     canonical_request nor string_to_sign. Return them to see the first line \
+                     that differs, or compare yours with the reference's: \
+                     sigv4-conformance explain {}",
+                    message.id
+                ));
+            }
             Verdict::Fail(Failure {
                 divergence: Some(divergence),
                 message: None,

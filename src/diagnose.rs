@@ -58,6 +58,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "tilde-escaped", explanation: "`~` was percent-encoded; it is unreserved and must stay as `~`", apply: |r| r.tilde_escaped = true },
     FaultSpec { id: "lowercase-hex-escapes", explanation: "percent escapes used lower-case hex; SigV4 requires upper case (`%2F`, not `%2f`)", apply: |r| r.lowercase_hex = true },
     FaultSpec { id: "path-not-encoded", explanation: "the path was signed as it is on the request line, not URI-encoded; encode every byte outside `A-Za-z0-9-._~` and `/` (and, except for S3, encode the result again)", apply: |r| r.path = PathRule::NotEncoded },
+    FaultSpec { id: "path-slash-encoded", explanation: "the path's `/` separators were percent-encoded (`%2F`) like data, as `quote(path, safe=\"\")` does; encode each segment and keep the `/` between them", apply: |r| r.path = PathRule::SlashEncoded },
     FaultSpec { id: "path-encoded-before-signing", explanation: "the raw path was percent-encoded before signing and then canonicalized (so it is encoded twice); sign the path as it is on the request line", apply: |r| r.path = PathRule::PreEncoded },
     FaultSpec { id: "path-single-encoded", explanation: "the path was encoded once (the S3 rule); every other service encodes the already-encoded path again (`%3A` becomes `%253A`)", apply: |r| r.flip_double_encode = true },
     FaultSpec { id: "path-double-encoded", explanation: "the path was encoded twice; S3 encodes it once (`%3A` stays `%3A`)", apply: |r| r.flip_double_encode = true },
@@ -83,6 +84,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "key-region-service-swapped", explanation: "the signing key derivation used service before region; derive date, then region, then service, then `aws4_request`", apply: |r| r.key = KeyRule::RegionServiceSwapped },
     FaultSpec { id: "key-without-aws4-prefix", explanation: "the signing key was derived from the bare secret; the first HMAC key is `AWS4` + secret", apply: |r| r.key = KeyRule::NoPrefix },
     FaultSpec { id: "key-with-full-timestamp", explanation: "the signing key was derived with the full timestamp; use only the date `YYYYMMDD`", apply: |r| r.key = KeyRule::FullTimestamp },
+    FaultSpec { id: "scope-date-is-timestamp", explanation: "the credential scope began with the full timestamp (`20150830T123600Z`); the scope, and the signing key with it, take only the date `YYYYMMDD`", apply: |r| r.scope_date_is_timestamp = true },
     FaultSpec { id: "canonical-headers-no-blank-line", explanation: "the canonical headers were not followed by an empty line; each header line ends with `\\n` and a blank line follows", apply: |r| r.no_blank_line = true },
 ];
 
@@ -110,6 +112,9 @@ struct Rules {
     payload: PayloadRule,
     flip_content_sha256: bool,
     key: KeyRule,
+    /// The scope, and the key derived with it, dated with the full
+    /// timestamp.
+    scope_date_is_timestamp: bool,
     no_blank_line: bool,
     /// From the adapter's own request: a different time, region, service.
     time: Option<SigningTime>,
@@ -133,6 +138,8 @@ enum PathRule {
     Correct,
     NotEncoded,
     PreEncoded,
+    /// Correct, then every `/` escaped as the segments are.
+    SlashEncoded,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum HeaderTrim {
@@ -375,7 +382,12 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
     };
     let region = rules.region.as_deref().unwrap_or(&message.region);
     let service = rules.service.as_deref().unwrap_or(&message.service);
-    let scope = format!("{}/{region}/{service}/aws4_request", time.scope_date());
+    let scope_date = if rules.scope_date_is_timestamp {
+        time.amz_date()
+    } else {
+        time.scope_date()
+    };
+    let scope = format!("{scope_date}/{region}/{service}/aws4_request");
     let token = message.credentials.session_token.as_deref();
     let sign_token = o.sign_session_token != rules.flip_token_signed;
     let content_sha256 =
@@ -472,7 +484,7 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
     }
     let sts = string_to_sign(&time, &scope, &creq);
     let secret = &message.credentials.secret_access_key;
-    let date = time.scope_date();
+    let date = scope_date;
     let key = match rules.key {
         KeyRule::Correct => SigningKey::derive(secret, date, region, service),
         KeyRule::RegionServiceSwapped => SigningKey::derive(secret, date, service, region),
@@ -738,6 +750,10 @@ fn faulty_uri(path: &str, normalize: bool, double_encode: bool, rules: &Rules) -
                 }
             }
             canonical_uri(&wire, options, &mut out).ok()?;
+        }
+        PathRule::SlashEncoded => {
+            canonical_uri(path, options, &mut out).ok()?;
+            out = out.replace('/', if double_encode { "%252F" } else { "%2F" });
         }
     }
     Some(out)

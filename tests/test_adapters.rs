@@ -55,6 +55,56 @@ fn an_authorization_spelled_with_other_separators_passes() {
 }
 
 #[test]
+fn a_bare_signature_mismatch_points_at_what_would_show_more() {
+    // Three faults at once: no single fault or pair reproduces the
+    // signature, and the adapter returns no intermediates.
+    let case = "aws-v4/get-vanilla-query-order-key-case/header";
+    let adapter = "python3 tests/adapters/faulty_signer.py --fault \
+                   query-unsorted,key-without-aws4-prefix,canonical-headers-no-blank-line";
+    let (code, stdout, _) = run_human(adapter, &["--filter", case]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "note: only the signature could be compared: the adapter returned neither \
+             canonical_request nor string_to_sign. Return them to see the first line that \
+             differs, or compare yours with the reference's: sigv4-conformance explain {case}"
+        )),
+        "{stdout}"
+    );
+    // With its intermediates the first differing line is shown instead.
+    let (_, stdout, _) = run_human(
+        &format!("{adapter} --with-intermediates"),
+        &["--filter", case],
+    );
+    assert!(!stdout.contains("only the signature"), "{stdout}");
+    assert!(
+        stdout.contains("first diverging step: canonical_request"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_fault_catalogue_page_lists_every_fault_and_no_other() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/faults.md"))
+        .expect("docs/faults.md");
+    let listed: Vec<&str> = page
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split_once("` |").map(|(id, _)| id))
+        .collect();
+    let known: Vec<&str> = sigv4_conformance::diagnose::known_fault_ids().collect();
+    for id in &known {
+        assert!(listed.contains(id), "docs/faults.md does not list {id}");
+    }
+    for id in &listed {
+        assert!(
+            known.contains(id),
+            "docs/faults.md lists {id}, which is not a fault"
+        );
+    }
+}
+
+#[test]
 fn every_catalogued_fault_is_proven_on_its_case() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

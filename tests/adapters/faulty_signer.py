@@ -60,6 +60,7 @@ FAULTS = (
     "path-double-encoded",
     "path-not-normalized",
     "path-normalized",
+    "path-slash-encoded",
     "header-value-not-trimmed",
     "header-inner-spaces-kept",
     "header-tabs-trimmed-as-spaces",
@@ -80,6 +81,7 @@ FAULTS = (
     "key-region-service-swapped",
     "key-without-aws4-prefix",
     "key-with-full-timestamp",
+    "scope-date-is-timestamp",
     "canonical-headers-no-blank-line",
     "date-not-utc",
     "scope-wrong-region",
@@ -180,6 +182,16 @@ class FaultySigner:
         return "".join(out)
 
     def canonical_uri(self, path, normalize, double_encode):
+        uri = self._canonical_uri(path, normalize, double_encode)
+        if self._is("path-slash-encoded"):
+            # quote(path, safe=""): the separators escaped like data, as
+            # many times as the segments are.
+            if double_encode and not self._is("path-single-encoded"):
+                return uri.replace("/", "%252F")
+            return uri.replace("/", "%2F")
+        return uri
+
+    def _canonical_uri(self, path, normalize, double_encode):
         if self._is("path-not-normalized"):
             normalize = False  # never normalizes, whatever the service
         if self._is("path-normalized"):
@@ -359,7 +371,8 @@ class FaultySigner:
 
     def signing_key(self, secret, when, region, service):
         first = secret if self._is("key-without-aws4-prefix") else "AWS4" + secret
-        date = when.strftime("%Y%m%dT%H%M%SZ" if self._is("key-with-full-timestamp") else "%Y%m%d")
+        full = self._is("key-with-full-timestamp") or self._is("scope-date-is-timestamp")
+        date = when.strftime("%Y%m%dT%H%M%SZ" if full else "%Y%m%d")
         parts = [date, service, region] if self._is("key-region-service-swapped") else [date, region, service]
         key = first.encode("utf-8")
         for part in parts + ["aws4_request"]:
@@ -409,7 +422,8 @@ class FaultySigner:
             body = b""
         payload_hash = UNSIGNED_PAYLOAD if unsigned else sha256_hex(body)
         amz_date = when.strftime("%Y%m%dT%H%M%SZ")
-        scope = f"{when.strftime('%Y%m%d')}/{region}/{service}/aws4_request"
+        scope_date = amz_date if self._is("scope-date-is-timestamp") else when.strftime("%Y%m%d")
+        scope = f"{scope_date}/{region}/{service}/aws4_request"
         credential = f"{creds['access_key_id']}/{scope}"
 
         def owned(name):
