@@ -73,7 +73,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "header-repeated-sorted", explanation: "the values of a repeated header were sorted; keep them in the order they were sent", apply: |r| r.repeated = Repeated::Sorted },
     FaultSpec { id: "header-multiline-not-unfolded", explanation: "a folded (multi-line) header value kept its line breaks; join its lines with one space (`a\\n  b` signs as `a b`)", apply: |r| r.header_trim = HeaderTrim::KeepLineBreaks },
     FaultSpec { id: "header-multiline-joined-with-comma", explanation: "a folded (multi-line) header value was joined with `,`; join its lines with one space", apply: |r| r.fold_with_comma = true },
-    FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list; lower-case them in both", apply: |r| r.keep_name_case = true },
+    FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list (and were sorted as they are, `X-Amz-Date` before `host`); lower-case them in both, then sort", apply: |r| r.keep_name_case = true },
     FaultSpec { id: "session-token-signed", explanation: "the session token was signed; this case wants it added after signing, unsigned", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "session-token-not-signed", explanation: "the session token was not signed; add X-Amz-Security-Token before signing and include it", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "payload-hash-of-empty-body", explanation: "the payload hash is that of an empty body; hash the exact bytes sent", apply: |r| r.payload = PayloadRule::Empty },
@@ -618,14 +618,20 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
                 .find(|(n, _)| n.eq_ignore_ascii_case(lower))
                 .map_or_else(|| lower.to_owned(), |(n, _)| n.clone())
         };
-        block = block
+        // Names never lower-cased are sorted as they are, by their bytes
+        // (`X-Amz-Date` before `x-amz-content-sha256`), the lines too.
+        let mut lines: Vec<(String, String)> = block
             .split_inclusive('\n')
             .map(|line| match line.split_once(':') {
-                Some((name, rest)) => format!("{}:{rest}", sent(name)),
-                None => line.to_owned(),
+                Some((name, rest)) => (sent(name), format!("{}:{rest}", sent(name))),
+                None => (String::new(), line.to_owned()),
             })
             .collect();
-        names = names.split(';').map(sent).collect::<Vec<_>>().join(";");
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        block = lines.into_iter().map(|(_, line)| line).collect();
+        let mut sent_names: Vec<String> = names.split(';').map(sent).collect();
+        sent_names.sort();
+        names = sent_names.join(";");
     }
     Some((block, names))
 }

@@ -352,7 +352,11 @@ class FaultySigner:
             group["values"].append(self._header_value(value))
         lines = []
         names = []
-        for lower in sorted(groups):
+        order = sorted(groups)
+        if self._is("header-names-not-lowercased"):
+            # Names never lower-cased are sorted as they are, by their bytes.
+            order = sorted(groups, key=lambda lower: groups[lower]["name"])
+        for lower in order:
             group = groups[lower]
             values = group["values"]
             if self._is("header-repeated-sorted"):
