@@ -312,12 +312,70 @@ fn parse_answer(line: &str) -> Result<AdapterMessage, String> {
             excerpt(line)
         ));
     }
-    serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        let field = misfit_field(&value)
+            .map(|(field, why)| format!("{field}: {why}"))
+            .unwrap_or_else(|| e.to_string());
         format!(
-            "the adapter's answer does not fit the protocol ({e}): {}",
+            "the adapter's answer does not fit the protocol ({field}): {}",
             excerpt(line)
         )
     })
+}
+
+/// Which field of a `signed` answer has the wrong shape, and how: serde's
+/// error for a tagged message names no field.
+fn misfit_field(answer: &serde_json::Value) -> Option<(String, String)> {
+    use serde_json::Value;
+    if answer.get("type")?.as_str()? != "signed" {
+        return None;
+    }
+    let text_or_absent =
+        |value: Option<&Value>| matches!(value, None | Some(Value::Null | Value::String(_)));
+    for field in ["canonical_request", "string_to_sign", "signature"] {
+        if !text_or_absent(answer.get(field)) {
+            return Some((
+                field.to_owned(),
+                "a string (or absent) is expected".to_owned(),
+            ));
+        }
+    }
+    let Some(request) = answer.get("request") else {
+        return Some(("request".to_owned(), "missing".to_owned()));
+    };
+    if !request.is_object() {
+        return Some(("request".to_owned(), "an object is expected".to_owned()));
+    }
+    for field in ["method", "path"] {
+        if !matches!(request.get(field), Some(Value::String(_))) {
+            return Some((
+                format!("request.{field}"),
+                "a string is expected".to_owned(),
+            ));
+        }
+    }
+    if !text_or_absent(request.get("query")) {
+        return Some((
+            "request.query".to_owned(),
+            "a string is expected".to_owned(),
+        ));
+    }
+    let pairs = "an array of [name, value] pairs of strings is expected";
+    match request.get("headers") {
+        None => {}
+        Some(Value::Array(headers)) => {
+            for (at, header) in headers.iter().enumerate() {
+                let is_pair = header
+                    .as_array()
+                    .is_some_and(|pair| pair.len() == 2 && pair.iter().all(Value::is_string));
+                if !is_pair {
+                    return Some((format!("request.headers[{at}]"), pairs.to_owned()));
+                }
+            }
+        }
+        Some(_) => return Some(("request.headers".to_owned(), pairs.to_owned())),
+    }
+    None
 }
 
 impl Adapter {
@@ -373,7 +431,17 @@ impl Adapter {
         let answer = process
             .send(&hello)
             .and_then(|()| process.receive(self.config.timeout))
-            .and_then(|line| parse_answer(&line));
+            .and_then(|line| {
+                if line.trim() == hello {
+                    return Err(format!(
+                        "the adapter printed the harness's own hello back ({hello}); it answers \
+                         with a hello of its own, naming itself and the features it signs, e.g. \
+                         {{\"type\":\"hello\",\"protocol\":{PROTOCOL_VERSION},\"name\":\"my-signer\",\
+                         \"version\":\"1.0\",\"features\":[\"header\",\"query\"]}}"
+                    ));
+                }
+                parse_answer(&line)
+            });
         let problem = match answer {
             Ok(AdapterMessage::Hello {
                 protocol,
@@ -524,5 +592,55 @@ pub fn message_type(message: &AdapterMessage) -> &'static str {
         AdapterMessage::Signed { .. } => "signed",
         AdapterMessage::Unsupported { .. } => "unsupported",
         AdapterMessage::Error { .. } => "error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misshapen_answer_names_its_field() {
+        let signed = |request: &str, extra: &str| {
+            format!(r#"{{"type":"signed","id":"a","request":{request}{extra}}}"#)
+        };
+        let good = r#"{"method":"GET","path":"/","query":"","headers":[["Host","x"]]}"#;
+        assert!(parse_answer(&signed(good, "")).is_ok());
+        for (line, field) in [
+            (
+                signed(r#"{"method":"GET","path":"/","headers":{"Host":"x"}}"#, ""),
+                "(request.headers: ",
+            ),
+            (
+                signed(r#"{"method":"GET","path":"/","headers":[["Host"]]}"#, ""),
+                "(request.headers[0]: ",
+            ),
+            (
+                signed(r#"{"method":"GET","path":"/","headers":[["Host",1]]}"#, ""),
+                "(request.headers[0]: ",
+            ),
+            (
+                signed(r#"{"method":1,"path":"/"}"#, ""),
+                "(request.method: ",
+            ),
+            (signed(r#"{"method":"GET"}"#, ""), "(request.path: "),
+            (
+                signed(r#"{"method":"GET","path":"/","query":5}"#, ""),
+                "(request.query: ",
+            ),
+            (signed(r#"[]"#, ""), "(request: an object"),
+            (signed(good, r#","signature":7"#), "(signature: "),
+            (
+                signed(good, r#","canonical_request":[]"#),
+                "(canonical_request: ",
+            ),
+            (
+                r#"{"type":"signed","id":"a"}"#.to_owned(),
+                "(request: missing",
+            ),
+        ] {
+            let error = parse_answer(&line).err().unwrap_or_default();
+            assert!(error.contains(field), "{line}: {error}");
+        }
     }
 }

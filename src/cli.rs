@@ -124,7 +124,7 @@ struct CheckArgs {
     #[arg(long)]
     list: bool,
     /// The adapter command to check, run with `sh -c`, e.g. "python3 my_adapter.py".
-    #[arg(long, value_name = "CMD")]
+    #[arg(long, value_name = "CMD", value_parser = adapter_command)]
     adapter: Option<String>,
     /// Start the adapter once per case, without the hello handshake.
     #[arg(long, requires = "adapter")]
@@ -133,7 +133,12 @@ struct CheckArgs {
     #[arg(long, value_delimiter = ',', requires = "oneshot", value_name = "LIST")]
     features: Vec<String>,
     /// Seconds to wait for each answer (and for the hello).
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    #[arg(
+        long,
+        default_value_t = 10.0,
+        value_name = "SECS",
+        allow_negative_numbers = true
+    )]
     timeout: f64,
     /// Adapter processes to run in parallel; results stay in case order.
     #[arg(long, short, default_value_t = 1, value_name = "N")]
@@ -200,7 +205,12 @@ struct ServeArgs {
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Seconds a client may take to send its headers, and its body.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    #[arg(
+        long,
+        default_value_t = 10.0,
+        value_name = "SECS",
+        allow_negative_numbers = true
+    )]
     client_timeout: f64,
     /// Most connections served at once (1 to 1000000); more wait.
     #[arg(long, default_value_t = 256, value_name = "N",
@@ -524,6 +534,18 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         (None, None) => results.iter().any(|r| r.fails_run()),
     };
     Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// An `--adapter` command: anything `sh -c` can run, but not nothing.
+pub fn adapter_command(command: &str) -> Result<String, String> {
+    if command.trim().is_empty() {
+        return Err(
+            "the command is empty: give the command that starts your adapter, \
+             e.g. --adapter \"python3 my_adapter.py\""
+                .into(),
+        );
+    }
+    Ok(command.to_owned())
 }
 
 fn serve(args: ServeArgs) -> Result<u8, String> {

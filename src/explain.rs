@@ -115,7 +115,7 @@ fn section(out: &mut String, title: &str, value: &str, published: Option<&str>) 
         let _ = writeln!(out, "  {}", crate::diff::visible(line));
     }
     if let Some(p) = published.filter(|p| *p != value) {
-        let _ = writeln!(out, "  published (- ) vs reference (+):");
+        let _ = writeln!(out, "  published (-) vs reference (+):");
         for line in crate::diff::line_diff(p, value).lines() {
             let _ = writeln!(out, "  {line}");
         }

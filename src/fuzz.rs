@@ -59,7 +59,7 @@ fn rerun_options(args: &FuzzArgs) -> String {
 #[derive(Debug, Clone, Args)]
 pub struct FuzzArgs {
     /// The adapter command to fuzz, run with `sh -c`, e.g. "python3 my_adapter.py".
-    #[arg(long, value_name = "CMD")]
+    #[arg(long, value_name = "CMD", value_parser = crate::cli::adapter_command)]
     pub adapter: String,
     /// Seed of the generator; the same seed and adapter give the same cases [default: from the clock, printed].
     #[arg(long, value_name = "N")]
@@ -74,7 +74,7 @@ pub struct FuzzArgs {
     #[arg(long, default_value = DEFAULT_OUT, value_name = "DIR")]
     pub out: PathBuf,
     /// Seconds to wait for each answer (and for the hello).
-    #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECS")]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: f64,
     /// Adapter calls allowed for shrinking each case found.
     #[arg(long, default_value_t = DEFAULT_SHRINK_STEPS, value_name = "N")]

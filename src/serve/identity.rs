@@ -58,7 +58,18 @@ impl CredentialStore {
     /// # Errors
     /// What is wrong with it.
     pub fn parse(text: &str) -> Result<CredentialStore, String> {
-        let file: CredentialsFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let file: CredentialsFile = serde_json::from_str(text).map_err(|e| {
+            let what = if e.is_syntax() || e.is_eof() {
+                format!("not JSON ({e})")
+            } else {
+                e.to_string()
+            };
+            format!(
+                "{what}; a credentials file is {{\"credentials\": [{{\"access_key_id\": ..., \
+                 \"secret_access_key\": ..., \"session_token\": ... (optional), \
+                 \"arn\": \"arn:aws:iam::123456789012:user/NAME\"}}, ...]}}"
+            )
+        })?;
         if file.credentials.is_empty() {
             return Err("no credentials in the file".into());
         }
