@@ -550,7 +550,8 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
                     HeaderTrim::EndsOnly => {
                         value.replace(['\r', '\n'], "").trim_matches(' ').to_owned()
                     }
-                    _ => value.replace(['\r', '\n'], ""),
+                    // Not trimmed at all: folded lines kept as they are.
+                    _ => value.clone(),
                 };
                 if last.as_deref() == Some(lower.as_str()) {
                     block.push(',');

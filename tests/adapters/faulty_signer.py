@@ -326,7 +326,7 @@ class FaultySigner:
         if self._is("header-multiline-not-unfolded"):
             return " ".join(part for part in value.split(" ") if part)  # line breaks kept
         if self._is("header-value-not-trimmed"):
-            return value.replace("\r", "").replace("\n", "")
+            return value  # as given, folded lines and all
         if self._is("header-inner-spaces-kept"):
             return value.replace("\r", "").replace("\n", "").strip(" ")
         if self._is("header-tabs-trimmed-as-spaces"):
