@@ -319,6 +319,15 @@ pub fn judge(
     notes: &mut Vec<String>,
 ) -> Verdict {
     let auth = AuthParts::find(&actual.request, message.options.location);
+    if let (Some(field), Some(sent)) = (&actual.signature, &auth.signature) {
+        if !field.eq_ignore_ascii_case(sent) {
+            notes.push(format!(
+                "the adapter's \"signature\" field ({field}) is not the signature in the request \
+                 it would send ({sent}); the field is what is judged, the request's is what a \
+                 server checks"
+            ));
+        }
+    }
     let actual_stages = Stages {
         scope: auth
             .credential

@@ -551,15 +551,17 @@ pub fn adapter_command(command: &str) -> Result<String, String> {
 fn serve(args: ServeArgs) -> Result<u8, String> {
     use crate::serve::{identity::CredentialStore, policy::Policies, respond::Endpoint};
     let credentials = CredentialStore::load(&args.credentials)?;
+    // Said once every option is known to be good, not before an error.
+    let mut policy_note = None;
     let policies = if args.policies.is_empty() {
-        eprintln!("note: no --policy given: every known caller is allowed");
+        policy_note = Some("no --policy given: every known caller is allowed");
         None
     } else {
         // Once a policy is given, only its statements decide: a file with
         // no statement denies everything, as an empty IAM policy does.
         let policies = Policies::load(&args.policies)?;
         if policies.is_empty() {
-            eprintln!("note: the --policy files hold no statement: every request is denied");
+            policy_note = Some("the --policy files hold no statement: every request is denied");
         }
         Some(policies)
     };
@@ -618,6 +620,9 @@ fn serve(args: ServeArgs) -> Result<u8, String> {
                 )
             })?,
     };
+    if let Some(note) = policy_note {
+        eprintln!("note: {note}");
+    }
     crate::serve::run(endpoint, options)?;
     Ok(EXIT_OK)
 }

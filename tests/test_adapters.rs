@@ -259,6 +259,18 @@ fn output_after_an_answer_is_reported_and_spoils_no_answer() {
 }
 
 #[test]
+fn a_signature_field_unlike_the_requests_is_pointed_out() {
+    for c in misbehave("other-signature", "5") {
+        assert_eq!(c["verdict"], "fail", "{c}");
+        let notes = c["notes"].to_string();
+        assert!(
+            notes.contains("is not the signature in the request it would send"),
+            "{c}"
+        );
+    }
+}
+
+#[test]
 fn protocol_violations_are_adapter_errors() {
     for (mode, expected) in [
         ("exit-early", "exited"),

@@ -31,6 +31,9 @@ Modes:
                 never ends (no newline, ever)
   answer-twice  prints every answer twice
   log-after     prints a log line on stdout after every answer
+  other-signature
+                answers with a "signature" field that is not the signature
+                in its request (all zeros)
   leak-secret   answers sign messages with an error quoting the secret key
                 in the forms a careless library logs it (percent-encoded
                 in both hex cases, with `/` kept, JSON-escaped, in base64);
@@ -66,6 +69,7 @@ MODES = (
     "endless-line",
     "answer-twice",
     "log-after",
+    "other-signature",
     "leak-secret",
 )
 
@@ -173,6 +177,8 @@ def main(argv=None):
         answer = faulty_signer.answer(signer, message)
         if mode == "wrong-id":
             answer["id"] = "not/" + mid
+        if mode == "other-signature":
+            answer["signature"] = "0" * 64
         if mode == "flood-stdout" and not os.path.exists(flood_marker):
             try:
                 open(flood_marker, "w").close()
