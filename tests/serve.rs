@@ -380,6 +380,60 @@ fn aws_sigv4_crate_requests_verify() {
 }
 
 #[test]
+fn s3_wants_x_amz_content_sha256_on_a_header_signature() {
+    use sigv4_signer::{Credentials, Request, Settings, SigningParams, SigningTime, UriOptions};
+    let server = Server::start("s3-content-sha256", &["--service", "s3", "--s3-paths"]);
+    let host = format!("127.0.0.1:{}", server.port);
+    let body = b"hello";
+    let headers = [("Host", host.as_str())];
+    let request = Request {
+        method: "PUT",
+        path: "/prod/pets/7",
+        query: "",
+        headers: &headers,
+        body,
+    };
+    for (content_sha256_header, expected) in [(false, 400), (true, 200)] {
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: AKID,
+                secret_access_key: SECRET,
+                session_token: None,
+            },
+            region: "us-east-1",
+            service: "s3",
+            time: SigningTime::now(),
+            settings: Settings {
+                uri: UriOptions {
+                    normalize: false,
+                    double_encode: false,
+                },
+                content_sha256_header,
+                ..Settings::default()
+            },
+        };
+        let signed = sigv4_signer::sign_headers(&request, &params).expect("signs");
+        let (status, answer) = send(
+            server.port,
+            "PUT",
+            "/prod/pets/7",
+            &signed.request.headers,
+            body,
+        );
+        assert_eq!(status, expected, "{answer}");
+        if expected == 400 {
+            assert_eq!(answer["reason"], "InvalidRequest", "{answer}");
+            assert!(
+                answer["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("x-amz-content-sha256")),
+                "{answer}"
+            );
+        }
+    }
+}
+
+#[test]
 fn skew_limits_and_slow_clients() {
     // The server's clock is pinned an hour ahead of the signer's.
     let ahead = SigningTimeOffset::hours(1);

@@ -171,6 +171,9 @@ impl Endpoint {
                 };
             }
         };
+        if let Some(missing) = self.missing_s3_content_sha256(received) {
+            return missing;
+        }
         let headers: Vec<(&str, &str)> = received
             .headers
             .iter()
@@ -251,6 +254,34 @@ impl Endpoint {
                 Some(akid),
             ),
         }
+    }
+
+    /// S3 refuses a request signed in its `Authorization` header that does
+    /// not carry `x-amz-content-sha256`, before it looks at the signature:
+    /// a client that leaves it out works nowhere on S3, so it is not let
+    /// through here either.
+    fn missing_s3_content_sha256(&self, received: &Received) -> Option<Answer> {
+        let has = |name: &str| {
+            received
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        if self.service != "s3" || !has("authorization") || has("x-amz-content-sha256") {
+            return None;
+        }
+        Some(Answer {
+            status: 400,
+            ..deny(
+                "InvalidRequest",
+                "Missing required header for this request: x-amz-content-sha256 (S3 wants it on \
+                 every request signed in the Authorization header: the body's hex SHA-256, or \
+                 UNSIGNED-PAYLOAD; sign it too)"
+                    .into(),
+                json!({}),
+                parsed_signature(received).map(|p| p.access_key_id),
+            )
+        })
     }
 
     fn refusal(&self, received: &Received, error: VerifyError) -> Answer {
