@@ -434,6 +434,56 @@ fn s3_wants_x_amz_content_sha256_on_a_header_signature() {
 }
 
 #[test]
+fn a_raw_plus_in_an_s3_path_signed_verbatim_is_said_to_be_contested() {
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
+        SigningSettings, UriPathNormalizationMode,
+    };
+    use aws_sigv4::sign::v4;
+    let server = Server::start("s3-raw-plus", &["--service", "s3", "--s3-paths"]);
+    let identity = aws_credential_types::Credentials::new(AKID, SECRET, None, None, "test").into();
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("s3")
+        .time(SystemTime::now())
+        .settings(settings)
+        .build()
+        .expect("params")
+        .into();
+    let host = format!("127.0.0.1:{}", server.port);
+    let target = "/prod/pets/a+b";
+    let url = server.url(target);
+    let headers = [("host", host.as_str())];
+    let signable = SignableRequest::new(
+        "GET",
+        &url,
+        headers.iter().copied(),
+        SignableBody::Bytes(b""),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
+    let (added, _) = instructions.into_parts();
+    let mut sent: Vec<(String, String)> = vec![("Host".into(), host.clone())];
+    sent.extend(
+        added
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned())),
+    );
+    let (status, answer) = send(server.port, "GET", target, &sent, b"");
+    assert_eq!(status, 403, "{answer}");
+    let diagnosis = answer["diagnosis"].to_string();
+    assert!(
+        diagnosis.contains("path-not-encoded") && diagnosis.contains("Contested for S3"),
+        "{answer}"
+    );
+}
+
+#[test]
 fn skew_limits_and_slow_clients() {
     // The server's clock is pinned an hour ahead of the signer's.
     let ahead = SigningTimeOffset::hours(1);

@@ -453,7 +453,28 @@ impl Endpoint {
             amz_date,
             scope: Some(parsed.scope.to_string()),
         };
-        diagnose(&message, provided, None, &evidence)
+        let mut diagnosis = diagnose(&message, provided, None, &evidence);
+        // A raw reserved byte in an S3 path is signed verbatim by the SDKs
+        // and encoded once by this server: a contested case, not a plain
+        // mistake (vectors/README.md, "Contested cases").
+        let raw_reserved = received
+            .path
+            .bytes()
+            .any(|b| !b.is_ascii_alphanumeric() && !b"-._~/%".contains(&b));
+        if !self.uri.double_encode && raw_reserved {
+            for d in diagnosis
+                .iter_mut()
+                .filter(|d| d.fault == "path-not-encoded")
+            {
+                d.explanation.push_str(
+                    ". Contested for S3: SDKs such as botocore and aws-sigv4 sign an S3 path as \
+                     it is sent, while this server, like the reference signer, encodes its raw \
+                     reserved bytes once (`+` as `%2B`); sending the path percent-encoded works \
+                     under both readings",
+                );
+            }
+        }
+        diagnosis
     }
 }
 
