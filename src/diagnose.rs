@@ -138,7 +138,7 @@ enum PathRule {
     Correct,
     NotEncoded,
     PreEncoded,
-    /// Correct, then every `/` escaped as the segments are.
+    /// Correct, then every `/` escaped once.
     SlashEncoded,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -759,8 +759,10 @@ fn faulty_uri(path: &str, normalize: bool, double_encode: bool, rules: &Rules) -
             canonical_uri(&wire, options, &mut out).ok()?;
         }
         PathRule::SlashEncoded => {
+            // `quote(path, safe="")`: one escape for each `/`, whatever the
+            // service (the segments are as the service encodes them).
             canonical_uri(path, options, &mut out).ok()?;
-            out = out.replace('/', if double_encode { "%252F" } else { "%2F" });
+            out = out.replace('/', "%2F");
         }
     }
     Some(out)

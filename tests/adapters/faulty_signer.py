@@ -184,10 +184,8 @@ class FaultySigner:
     def canonical_uri(self, path, normalize, double_encode):
         uri = self._canonical_uri(path, normalize, double_encode)
         if self._is("path-slash-encoded"):
-            # quote(path, safe=""): the separators escaped like data, as
-            # many times as the segments are.
-            if double_encode and not self._is("path-single-encoded"):
-                return uri.replace("/", "%252F")
+            # quote(path, safe=""): each separator escaped once, whatever
+            # the service.
             return uri.replace("/", "%2F")
         return uri
 
