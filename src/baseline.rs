@@ -28,6 +28,11 @@ pub struct Entry {
     /// now is a regression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// The first diverging stage of a `fail` (e.g. `canonical_request`),
+    /// when there was one; a failure that now diverges elsewhere is a
+    /// regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 /// How a run compares with a baseline.
@@ -39,8 +44,12 @@ pub struct Comparison {
     pub regressions: Vec<(String, String, String)>,
     /// Listed cases that now pass.
     pub unexpected_passes: Vec<String>,
-    /// Entries that match no case of the run.
+    /// Entries that match no case of the run, though the run's selection
+    /// takes their ids.
     pub stale: Vec<String>,
+    /// Entries for cases outside the run's selection (`--filter`,
+    /// `--suite`): not compared.
+    pub unselected: Vec<String>,
     /// Listed failures that still fail the same way.
     pub known: Vec<String>,
 }
@@ -87,6 +96,14 @@ fn fault_of(result: &CaseResult) -> Option<String> {
     }
 }
 
+/// The first diverging stage a baseline records for a result.
+fn stage_of(result: &CaseResult) -> Option<String> {
+    match &result.verdict {
+        Verdict::Fail(f) => f.divergence.as_ref().map(|d| d.stage.as_str().to_owned()),
+        _ => None,
+    }
+}
+
 fn is_failure(result: &CaseResult) -> bool {
     result.fails_run()
 }
@@ -102,14 +119,36 @@ pub fn from_results(results: &[CaseResult]) -> Baseline {
                 id: r.id.clone(),
                 verdict: r.verdict.name().to_owned(),
                 fault: fault_of(r),
+                stage: stage_of(r),
             })
             .collect(),
     }
 }
 
+/// The baseline recording every current failure, keeping the entries of
+/// `previous` (the file being rewritten) for cases outside this run's
+/// selection: rewriting a baseline from a filtered run must not drop them.
+pub fn from_results_keeping(
+    results: &[CaseResult],
+    previous: Option<&Baseline>,
+    selects: impl Fn(&str) -> bool,
+) -> Baseline {
+    let mut baseline = from_results(results);
+    if let Some(previous) = previous {
+        let kept = previous
+            .expected_failures
+            .iter()
+            .filter(|entry| !selects(&entry.id))
+            .cloned();
+        baseline.expected_failures.extend(kept);
+        baseline.expected_failures.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    baseline
+}
+
 /// What a baseline file looks like, for error messages.
 const SHAPE: &str = "a baseline is a JSON object: \
-    {\"version\": 1, \"expected_failures\": [{\"id\": CASE-ID, \"verdict\": \"fail\" or \"adapter-error\", \"fault\": FAULT-ID (optional)}, ...]} \
+    {\"version\": 1, \"expected_failures\": [{\"id\": CASE-ID, \"verdict\": \"fail\" or \"adapter-error\", \"fault\": FAULT-ID (optional), \"stage\": STAGE (optional)}, ...]} \
     (`check --write-baseline FILE` writes one)";
 
 /// Reads a baseline file.
@@ -180,6 +219,20 @@ fn parse(document: &serde_json::Value) -> Result<Baseline, String> {
                 ));
             }
         }
+        if let Some(stage) = &entry.stage {
+            if !crate::stages::Stage::ALL
+                .iter()
+                .any(|known| known.as_str() == stage)
+            {
+                return Err(format!(
+                    "expected_failures[{index}] ({}) has stage {stage:?}; the stages are {}",
+                    entry.id,
+                    crate::stages::Stage::ALL
+                        .map(|known| known.as_str())
+                        .join(", ")
+                ));
+            }
+        }
         if let Some(first) = expected_failures
             .iter()
             .position(|listed: &Entry| listed.id == entry.id)
@@ -236,12 +289,21 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Compares `results` with `baseline`.
-pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
+/// Compares `results` with `baseline`; `selects` says whether the run's
+/// selection takes an id, so that an entry outside it is not called stale.
+pub fn compare(
+    baseline: &Baseline,
+    results: &[CaseResult],
+    selects: impl Fn(&str) -> bool,
+) -> Comparison {
     let mut comparison = Comparison::default();
     for entry in &baseline.expected_failures {
         if !results.iter().any(|r| r.id == entry.id) {
-            comparison.stale.push(entry.id.clone());
+            if selects(&entry.id) {
+                comparison.stale.push(entry.id.clone());
+            } else {
+                comparison.unselected.push(entry.id.clone());
+            }
         }
     }
     for result in results {
@@ -258,18 +320,26 @@ pub fn compare(baseline: &Baseline, results: &[CaseResult]) -> Comparison {
                 }
             }
             (Some(entry), true) => {
-                let now_fault = fault_of(result);
+                let (now_fault, now_stage) = (fault_of(result), stage_of(result));
                 let verdict_changed = entry.verdict != result.verdict.name();
                 let fault_changed = entry.fault.is_some() && entry.fault != now_fault;
-                if verdict_changed || fault_changed {
-                    let describe = |verdict: &str, fault: &Option<String>| match fault {
-                        Some(f) => format!("{verdict} ({f})"),
-                        None => verdict.to_owned(),
-                    };
+                let stage_changed = entry.stage.is_some() && entry.stage != now_stage;
+                if verdict_changed || fault_changed || stage_changed {
+                    let describe =
+                        |verdict: &str, stage: &Option<String>, fault: &Option<String>| {
+                            let mut text = verdict.to_owned();
+                            if let Some(stage) = stage {
+                                text.push_str(&format!(" at {stage}"));
+                            }
+                            if let Some(fault) = fault {
+                                text.push_str(&format!(" ({fault})"));
+                            }
+                            text
+                        };
                     comparison.regressions.push((
                         result.id.clone(),
-                        describe(&entry.verdict, &entry.fault),
-                        describe(result.verdict.name(), &now_fault),
+                        describe(&entry.verdict, &entry.stage, &entry.fault),
+                        describe(result.verdict.name(), &now_stage, &now_fault),
                     ));
                 } else {
                     comparison.known.push(result.id.clone());
@@ -302,6 +372,17 @@ pub fn describe(file: &str, comparison: &Comparison) -> String {
             "  STALE ENTRY      {id} (no such case in this run)\n"
         ));
     }
+    if !comparison.unselected.is_empty() {
+        out.push_str(&format!(
+            "  ({} entr{} for cases outside this run's --suite/--filter not compared)\n",
+            comparison.unselected.len(),
+            if comparison.unselected.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        ));
+    }
     out
 }
 
@@ -321,6 +402,7 @@ mod tests {
                 id: "aws-v4/get-vanilla/header".into(),
                 verdict: "fail".into(),
                 fault: Some("query-unsorted".into()),
+                stage: Some("canonical_request".into()),
             }],
         };
         let text = serde_json::to_string(&baseline).map_err(|e| e.to_string());
@@ -361,6 +443,11 @@ mod tests {
                 "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\", \"fault\": \"query-unsortd\"}]}",
                 "expected_failures[0] (x) has fault \"query-unsortd\", which is not a fault id; \
                  did you mean \"query-unsorted\"? (docs/faults.md lists them)",
+            ),
+            (
+                "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\", \"stage\": \"canonical\"}]}",
+                "expected_failures[0] (x) has stage \"canonical\"; the stages are scope, signed_headers, \
+                 canonical_request, string_to_sign, signature, signed_request",
             ),
             (
                 "{\"version\": 1, \"expected_failures\": [{\"id\": \"x\", \"verdict\": \"fail\", \"fault\": \"made-up\"}]}",

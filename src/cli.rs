@@ -452,9 +452,10 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     if let (Some(why), Format::Human) = (&broken, args.format) {
         return Err(why.clone());
     }
+    let selection = args.selection.selection();
     let comparison = baseline
         .as_ref()
-        .map(|b| crate::baseline::compare(b, &results));
+        .map(|b| crate::baseline::compare(b, &results, |id| selection.selects(id)));
     let baseline_file = args.baseline.as_ref().map(|p| p.display().to_string());
     let judged = baseline_file
         .as_deref()
@@ -516,7 +517,14 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         eprintln!("warning: {why}");
     }
     if let Some(path) = &args.write_baseline {
-        let written = crate::baseline::from_results(&results);
+        // A filtered run rewrites only its own cases' entries.
+        let previous = path
+            .exists()
+            .then(|| crate::baseline::load(path).ok())
+            .flatten();
+        let written = crate::baseline::from_results_keeping(&results, previous.as_ref(), |id| {
+            selection.selects(id)
+        });
         let text = serde_json::to_string_pretty(&written).map_err(|e| e.to_string())?;
         std::fs::write(path, format!("{text}\n"))
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;

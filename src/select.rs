@@ -17,6 +17,16 @@ pub struct Selection {
     pub no_embedded: bool,
 }
 
+impl Selection {
+    /// Whether a case with this id is selected by the suites and filters
+    /// (whether or not any vector holds such a case).
+    pub fn selects(&self, id: &str) -> bool {
+        let suite = id.split('/').next().unwrap_or("");
+        (self.suites.is_empty() || self.suites.iter().any(|s| s == suite))
+            && (self.filters.is_empty() || self.filters.iter().any(|f| glob_match(f, id)))
+    }
+}
+
 /// Loads and filters cases; an empty result is an error naming the
 /// selection, so a typo never turns into a green run.
 pub fn select(selection: &Selection) -> Result<Vec<Case>, String> {
@@ -36,11 +46,7 @@ pub fn select(selection: &Selection) -> Result<Vec<Case>, String> {
             ));
         }
     }
-    cases.retain(|case| {
-        (selection.suites.is_empty() || selection.suites.iter().any(|s| s == case.suite()))
-            && (selection.filters.is_empty()
-                || selection.filters.iter().any(|f| glob_match(f, &case.id)))
-    });
+    cases.retain(|case| selection.selects(&case.id));
     if cases.is_empty() {
         return Err(format!(
             "no case matches the selection (suites: {:?}, filters: {:?}); \

@@ -163,7 +163,8 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("UNEXPECTED PASS"), "{out}");
 
-    // Another selection: the entries match no case, stale.
+    // Another selection: the entries are for cases it leaves out, not
+    // compared and not stale.
     let (code, out) = check(&[
         "--adapter",
         fixed,
@@ -173,7 +174,60 @@ fn a_baseline_keeps_ci_green_until_something_changes() {
         &b,
     ]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("STALE ENTRY"), "{out}");
+    assert!(!out.contains("STALE ENTRY"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "({} entries for cases outside this run's --suite/--filter not compared)",
+            entries.len()
+        )),
+        "{out}"
+    );
+
+    // Rewritten from another selection, the entries of the cases it
+    // leaves out are kept.
+    let (code, _) = check(&[
+        "--adapter",
+        faulty,
+        "--filter",
+        "aws-v4/get-vanilla-query/*",
+        "--write-baseline",
+        &b,
+    ]);
+    assert_eq!(code, Some(0));
+    let rewritten: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline")).expect("JSON");
+    let rewritten = rewritten["expected_failures"].as_array().expect("entries");
+    for entry in entries {
+        assert!(rewritten.contains(entry), "{entry} dropped: {rewritten:?}");
+    }
+
+    // An entry the selection takes that matches no case is stale; one that
+    // fails at another stage than recorded is a regression.
+    let stale_and_moved = r#"{"version": 1, "expected_failures": [
+        {"id": "aws-v4/get-vanilla-query-order-nope/header", "verdict": "fail"},
+        {"id": "aws-v4/get-vanilla-query-order-key-case/header", "verdict": "fail", "stage": "signature"}]}"#;
+    std::fs::write(&baseline, stale_and_moved).expect("write");
+    let with_intermediates = format!("{faulty} --with-intermediates");
+    let (code, out) = check(&[
+        "--adapter",
+        &with_intermediates,
+        "--filter",
+        filter,
+        "--baseline",
+        &b,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("STALE ENTRY      aws-v4/get-vanilla-query-order-nope/header"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "REGRESSION       aws-v4/get-vanilla-query-order-key-case/header: was fail at \
+             signature, now fail at canonical_request (query-unsorted)"
+        ),
+        "{out}"
+    );
 
     // A malformed baseline is a usage error naming the file and, when the
     // JSON has the wrong shape, the shape it should have.
@@ -299,7 +353,8 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
     assert_ne!(attribute(&report, "testsuite", "failures"), "0", "{report}");
     assert!(
         report.contains(&format!(
-            "<failure message=\"regression: baseline {b} expects fail (query-unsorted); diverged at"
+            "<failure message=\"regression: baseline {b} expects fail at signature (query-unsorted); \
+             diverged at"
         )),
         "{report}"
     );

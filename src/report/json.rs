@@ -47,6 +47,7 @@ fn baseline_json(judged: Judged) -> Value {
         "regressions": regressions,
         "unexpected_passes": c.unexpected_passes,
         "stale": c.stale,
+        "unselected": c.unselected,
         "known": c.known.len(),
         "known_failures": c.known,
     })
