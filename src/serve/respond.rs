@@ -171,8 +171,8 @@ impl Endpoint {
                 };
             }
         };
-        if let Some(missing) = self.missing_s3_content_sha256(received) {
-            return missing;
+        if let Some(refused) = self.s3_content_sha256_problem(received) {
+            return refused;
         }
         let headers: Vec<(&str, &str)> = received
             .headers
@@ -256,32 +256,70 @@ impl Endpoint {
         }
     }
 
-    /// S3 refuses a request signed in its `Authorization` header that does
-    /// not carry `x-amz-content-sha256`, before it looks at the signature:
-    /// a client that leaves it out works nowhere on S3, so it is not let
-    /// through here either.
-    fn missing_s3_content_sha256(&self, received: &Received) -> Option<Answer> {
-        let has = |name: &str| {
+    /// What S3 checks of `x-amz-content-sha256` before the signature: a
+    /// request signed in its `Authorization` header must carry it, and its
+    /// value must be a hex SHA-256, `UNSIGNED-PAYLOAD` or a `STREAMING-`
+    /// mode. A client that gets this wrong works nowhere on S3, so it is
+    /// not let through here either. The streaming modes (an `aws-chunked`
+    /// body with a signature per chunk) are refused as not supported:
+    /// this server does not decode them.
+    fn s3_content_sha256_problem(&self, received: &Received) -> Option<Answer> {
+        if self.service != "s3" {
+            return None;
+        }
+        let header = |name: &str| {
             received
                 .headers
                 .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
         };
-        if self.service != "s3" || !has("authorization") || has("x-amz-content-sha256") {
+        let akid = || parsed_signature(received).map(|p| p.access_key_id);
+        let refuse = |status, error_type, message: String| {
+            Some(Answer {
+                status,
+                ..deny(error_type, message, json!({}), akid())
+            })
+        };
+        let value = match (header("authorization"), header("x-amz-content-sha256")) {
+            (None, None) => return None,
+            (Some(_), None) => {
+                return refuse(
+                    400,
+                    "InvalidRequest",
+                    "Missing required header for this request: x-amz-content-sha256 (S3 wants \
+                     it on every request signed in the Authorization header: the body's hex \
+                     SHA-256, or UNSIGNED-PAYLOAD; sign it too)"
+                        .into(),
+                )
+            }
+            (_, Some(value)) => value,
+        };
+        let is_hex_sha256 = value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit());
+        // Shown in the answer: at most a line's worth.
+        let shown: String = crate::diff::visible(value).chars().take(80).collect();
+        if is_hex_sha256 || value == "UNSIGNED-PAYLOAD" {
             return None;
         }
-        Some(Answer {
-            status: 400,
-            ..deny(
-                "InvalidRequest",
-                "Missing required header for this request: x-amz-content-sha256 (S3 wants it on \
-                 every request signed in the Authorization header: the body's hex SHA-256, or \
-                 UNSIGNED-PAYLOAD; sign it too)"
-                    .into(),
-                json!({}),
-                parsed_signature(received).map(|p| p.access_key_id),
-            )
-        })
+        if value.starts_with("STREAMING-") {
+            return refuse(
+                501,
+                "NotImplemented",
+                format!(
+                    "x-amz-content-sha256 is {shown:?}: an aws-chunked body signed chunk by \
+                     chunk, which S3 accepts but this server does not decode; sign the whole \
+                     body (its hex SHA-256) or send UNSIGNED-PAYLOAD"
+                ),
+            );
+        }
+        refuse(
+            400,
+            "InvalidArgument",
+            format!(
+                "x-amz-content-sha256 is {shown:?}: S3 accepts the body's hex SHA-256, \
+                 UNSIGNED-PAYLOAD or a STREAMING- mode"
+            ),
+        )
     }
 
     fn refusal(&self, received: &Received, error: VerifyError) -> Answer {
