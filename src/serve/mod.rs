@@ -229,14 +229,8 @@ async fn handle(
     let (answer, body_unread) = match read_request(&shared, parts, body).await {
         Ok(received) => {
             let answer = shared.endpoint.respond(&received);
-            log(
-                &shared,
-                peer,
-                &received.method,
-                &received.path,
-                &answer,
-                started,
-            );
+            let target = loggable_target(&received.path, &received.query);
+            log(&shared, peer, &received.method, &target, &answer, started);
             (answer, false)
         }
         Err(answer) => {
@@ -244,7 +238,11 @@ async fn handle(
             (answer, true)
         }
     };
-    let mut response = to_response(&answer);
+    let mut response = if shared.endpoint.service == "s3" {
+        to_s3_response(&answer)
+    } else {
+        to_response(&answer)
+    };
     let stopping = *shared.stopping.borrow();
     // After the last answer, or when the body was not read to its end,
     // the connection can carry no further request.
@@ -355,6 +353,107 @@ fn to_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }
 
+/// The answer in S3's shape, which S3 clients parse: an error is an XML
+/// `<Error>` with its code and message (and, for a signature mismatch, the
+/// server's canonical request, string to sign and diagnosis, as S3 gives the
+/// first two); a success has an empty body, with the caller in a header.
+fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(answer.status);
+    let body = match answer.error_type {
+        Some(code) => {
+            // S3's name for the one refusal its clients are written around.
+            let code = match code {
+                "InvalidSignatureException" => "SignatureDoesNotMatch",
+                other => other,
+            };
+            builder = builder.header("content-type", "application/xml");
+            let text = |field: &str| answer.body.get(field).and_then(|v| v.as_str());
+            let mut xml = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>",
+                xml_escape(code),
+                xml_escape(text("message").unwrap_or_default())
+            );
+            for (field, element) in [
+                ("canonicalRequest", "CanonicalRequest"),
+                ("stringToSign", "StringToSign"),
+            ] {
+                if let Some(value) = text(field) {
+                    xml.push_str(&format!("<{element}>{}</{element}>", xml_escape(value)));
+                }
+            }
+            if let Some(diagnosis) = answer.body.get("diagnosis").and_then(|d| d.as_array()) {
+                for d in diagnosis {
+                    let line = format!(
+                        "{}{}: {}",
+                        d["fault"].as_str().unwrap_or_default(),
+                        if d["proven"].as_bool() == Some(true) {
+                            " (proven)"
+                        } else {
+                            ""
+                        },
+                        d["explanation"].as_str().unwrap_or_default()
+                    );
+                    xml.push_str(&format!("<Diagnosis>{}</Diagnosis>", xml_escape(&line)));
+                }
+            }
+            xml.push_str("</Error>\n");
+            xml.into_bytes()
+        }
+        None => {
+            if let Some(arn) = answer
+                .body
+                .pointer("/identity/arn")
+                .and_then(|a| a.as_str())
+            {
+                if let Ok(value) = hyper::header::HeaderValue::from_str(arn) {
+                    builder = builder.header("x-sigv4-caller-arn", value);
+                }
+            }
+            Vec::new()
+        }
+    };
+    builder
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+}
+
+/// Text as XML character data.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Not allowed in XML 1.0 at all: shown as an escape.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The path and query for the log, without the values of a presigned
+/// URL's signature and session token (a token is a credential).
+fn loggable_target(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        return path.to_owned();
+    }
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, _)) if matches!(name, "X-Amz-Signature" | "X-Amz-Security-Token") => {
+                format!("{name}=…")
+            }
+            _ => param.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
+
 fn log(
     shared: &Shared,
     peer: SocketAddr,
@@ -365,6 +464,8 @@ fn log(
 ) {
     let redact = |text: &str| shared.redactor.scrub(text);
     let outcome = redact(&answer.outcome);
+    // The query too can carry anything a client put there.
+    let path = redact(path);
     // A signature mismatch's message points at what this server computed:
     // the log carries it too, so that a log line is enough to compare.
     let computed: Vec<(&str, String)> = ["canonicalRequest", "stringToSign"]
