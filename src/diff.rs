@@ -21,6 +21,20 @@ pub fn visible(line: &str) -> String {
     out
 }
 
+/// Shows a whole text from someone else's program (a signer's message, an
+/// adapter's stderr) safely on a terminal: control characters escaped, so
+/// that an escape sequence cannot recolour or rewrite the screen, but line
+/// breaks and tabs kept.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// A unified-style diff of `expected` and `actual`, line by line: `-` lines
 /// only in expected, `+` only in actual, two spaces for common lines.
 pub fn line_diff(expected: &str, actual: &str) -> String {
@@ -61,6 +75,14 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_text_keeps_its_lines_and_loses_its_escape_sequences() {
+        assert_eq!(
+            printable("boom \u{1}\u{1b}[31mred\r\n\tnext"),
+            "boom \\u{1}\\u{1b}[31mred\\u{d}\n\tnext"
+        );
+    }
 
     #[test]
     fn shows_what_differs_and_what_hides() {

@@ -523,6 +523,36 @@ fn a_raw_plus_in_an_s3_path_signed_verbatim_is_said_to_be_contested() {
 }
 
 #[test]
+fn a_signature_version_2_request_is_named() {
+    let server = Server::start("sigv2", &[]);
+    let host = vec![("Host".to_owned(), "x".to_owned())];
+    let (status, body) = send(
+        server.port,
+        "GET",
+        "/prod/pets?AWSAccessKeyId=AKID&Expires=1700000000&Signature=c2ln",
+        &host,
+        b"",
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Signature Version 2 presigned URL")),
+        "{body}"
+    );
+    let mut header = host.clone();
+    header.push(("Authorization".into(), "AWS AKID:c2ln".into()));
+    let (status, body) = send(server.port, "GET", "/prod/pets", &header, b"");
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is Signature Version 2")),
+        "{body}"
+    );
+}
+
+#[test]
 fn skew_limits_and_slow_clients() {
     // The server's clock is pinned an hour ahead of the signer's.
     let ahead = SigningTimeOffset::hours(1);

@@ -433,7 +433,12 @@ impl fmt::Display for VerifyError {
             ),
             E::DuplicateAuthorization => f.write_str("the request carries two Authorization headers"),
             E::Algorithm { found } => {
-                write!(f, "unsupported algorithm {found:?}: only {ALGORITHM} is accepted")
+                write!(f, "unsupported algorithm {found:?}: only {ALGORITHM} is accepted")?;
+                if found == "AWS" {
+                    // `AWS AKID:signature` is Signature Version 2.
+                    f.write_str(" (\"AWS KEY:SIGNATURE\" is Signature Version 2; sign with Version 4)")?;
+                }
+                Ok(())
             }
             E::Authorization { reason } => write!(f, "malformed Authorization header: {reason}"),
             E::Credential { reason } => write!(f, "malformed credential: {reason}"),
@@ -535,6 +540,24 @@ fn parse_authorization_ref(value: &str) -> Result<ParsedSignatureRef<'_>, Verify
     if algorithm != ALGORITHM {
         return Err(VerifyError::Algorithm {
             found: excerpt(algorithm),
+        });
+    }
+    // `;` between the parts would otherwise read as a credential scope
+    // running on into the next part.
+    if find_byte(rest.as_bytes(), b',').is_none()
+        && [
+            ";SignedHeaders=",
+            "; SignedHeaders=",
+            ";Signature=",
+            "; Signature=",
+        ]
+        .iter()
+        .any(|joint| rest.contains(joint))
+    {
+        return Err(VerifyError::Authorization {
+            reason: "its parts are separated by ';'; separate Credential=, SignedHeaders= and \
+                     Signature= with ','"
+                .to_owned(),
         });
     }
     let (mut credential, mut signed, mut signature) = (None, None, None);
@@ -2164,6 +2187,27 @@ mod tests {
                 "{other:?}"
             );
         }
+    }
+
+    #[test]
+    fn common_wrong_layouts_are_named() {
+        let signature = "a".repeat(64);
+        for separator in [";", "; "] {
+            let value = format!(
+                "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request{separator}\
+                 SignedHeaders=host{separator}Signature={signature}"
+            );
+            let error = parse_authorization(&value)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("its parts are separated by ';'"), "{error}");
+        }
+        let error = parse_authorization("AWS AKID:c2lnbmF0dXJl")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is Signature Version 2"), "{error}");
     }
 
     #[test]

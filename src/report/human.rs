@@ -1,7 +1,7 @@
 //! One line per case, then each failure with its diff and diagnosis, then the
 //! verdict: a summary line and, with a baseline, how the run compares.
 
-use crate::diff::line_diff;
+use crate::diff::{line_diff, printable};
 use crate::verdict::{CaseResult, Failure, Summary, Verdict};
 use std::fmt::Write;
 
@@ -28,16 +28,16 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, sides: (&str, 
             Verdict::Pass => r
                 .notes
                 .first()
-                .map(|note| format!("note: {note}"))
+                .map(|note| format!("note: {}", printable(note)))
                 .unwrap_or_default(),
             Verdict::Fail(f) => match (&f.divergence, &f.message) {
                 (Some(d), _) => format!("diverged at {}", d.stage.as_str()),
-                (None, Some(m)) => format!("signer error: {}", first_line(m)),
+                (None, Some(m)) => format!("signer error: {}", printable(first_line(m))),
                 (None, None) => String::new(),
             },
             Verdict::Skipped { reason } => reason.clone(),
             Verdict::AdapterError { reason, .. } => {
-                format!("adapter error: {}", first_line(reason))
+                format!("adapter error: {}", printable(first_line(reason)))
             }
         };
         let _ = writeln!(out, "{tag} {:<58} {detail}", r.id);
@@ -64,18 +64,18 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, sides: (&str, 
                 reason,
                 stderr_tail,
             } => {
-                let _ = writeln!(out, "{reason}");
+                let _ = writeln!(out, "{}", printable(reason));
                 if !stderr_tail.is_empty() {
                     let _ = writeln!(out, "adapter stderr (last lines):");
                     for line in stderr_tail.lines() {
-                        let _ = writeln!(out, "  | {line}");
+                        let _ = writeln!(out, "  | {}", printable(line));
                     }
                 }
             }
             _ => {}
         }
         for note in &r.notes {
-            let _ = writeln!(out, "note: {note}");
+            let _ = writeln!(out, "note: {}", printable(note));
         }
     }
     let _ = write!(out, "\n{verdict}");
@@ -117,7 +117,7 @@ pub fn failure_story(contested: Option<&str>, f: &Failure, sides: (&str, &str)) 
         let _ = writeln!(text, "contested case: {reason}");
     }
     if let Some(m) = &f.message {
-        let _ = writeln!(text, "the signer reported: {m}");
+        let _ = writeln!(text, "the signer reported: {}", printable(m));
     }
     if let Some(d) = &f.divergence {
         let _ = writeln!(

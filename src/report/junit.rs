@@ -156,7 +156,7 @@ fn outcome(r: &CaseResult, baseline: Option<Judged>, sides: (&str, &str)) -> Out
                 Outcome::Skipped {
                     message: format!(
                         "contested case, its failure does not fail the run: {headline}; \
-                         contested because {reason}"
+                         contested: {reason}"
                     ),
                     text,
                 }

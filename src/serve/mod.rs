@@ -361,11 +361,6 @@ fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(answer.status);
     let body = match answer.error_type {
         Some(code) => {
-            // S3's name for the one refusal its clients are written around.
-            let code = match code {
-                "InvalidSignatureException" => "SignatureDoesNotMatch",
-                other => other,
-            };
             builder = builder.header("content-type", "application/xml");
             let text = |field: &str| answer.body.get(field).and_then(|v| v.as_str());
             let mut xml = format!(

@@ -325,10 +325,15 @@ impl Endpoint {
     fn refusal(&self, received: &Received, error: VerifyError) -> Answer {
         let message = error.to_string();
         let akid = parsed_signature(received).map(|p| p.access_key_id);
+        // S3's codes where its clients look for them; API Gateway's else.
+        let s3 = self.service == "s3";
         match error {
             VerifyError::MissingAuthentication => deny(
                 "MissingAuthenticationTokenException",
-                format!("Missing Authentication Token: {message}"),
+                format!(
+                    "Missing Authentication Token: {message}{}",
+                    signature_v2_hint(received)
+                ),
                 json!({}),
                 None,
             ),
@@ -347,7 +352,11 @@ impl Endpoint {
                 akid,
             ),
             VerifyError::Skew { .. } | VerifyError::Expired { .. } => deny(
-                "InvalidSignatureException",
+                match error {
+                    VerifyError::Skew { .. } if s3 => "RequestTimeTooSkewed",
+                    VerifyError::Expired { .. } if s3 => "AccessDenied",
+                    _ => "InvalidSignatureException",
+                },
                 format!("Signature expired: {message}"),
                 json!({}),
                 akid,
@@ -364,7 +373,11 @@ impl Endpoint {
                         .to_owned(),
                 };
                 deny(
-                    "InvalidSignatureException",
+                    if s3 {
+                        "SignatureDoesNotMatch"
+                    } else {
+                        "InvalidSignatureException"
+                    },
                     format!(
                         "The request signature we calculated does not match the signature you \
                          provided. {hint}"
@@ -376,6 +389,9 @@ impl Endpoint {
                     }),
                     akid,
                 )
+            }
+            VerifyError::PayloadHash { .. } if s3 => {
+                deny("XAmzContentSHA256Mismatch", message, json!({}), akid)
             }
             other => deny(
                 "IncompleteSignatureException",
@@ -513,6 +529,24 @@ impl Endpoint {
             }
         }
         diagnosis
+    }
+}
+
+/// A hint for a request that carries Signature Version 2 instead: a
+/// presigned URL with `AWSAccessKeyId`, `Signature` and `Expires` (what
+/// botocore writes for S3 unless told `signature_version="s3v4"`).
+fn signature_v2_hint(received: &Received) -> &'static str {
+    let has = |name: &str| {
+        received
+            .query
+            .split('&')
+            .any(|param| param.split('=').next() == Some(name))
+    };
+    if has("AWSAccessKeyId") && has("Signature") {
+        " (this is a Signature Version 2 presigned URL, with AWSAccessKeyId and Signature: \
+         sign with Signature Version 4; botocore: Config(signature_version=\"s3v4\"))"
+    } else {
+        ""
     }
 }
 
