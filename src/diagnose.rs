@@ -62,6 +62,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "path-encoded-before-signing", explanation: "the raw path was percent-encoded before signing and then canonicalized (so it is encoded twice); sign the path as it is on the request line", apply: |r| r.path = PathRule::PreEncoded },
     FaultSpec { id: "path-single-encoded", explanation: "the path was encoded once (the S3 rule); every other service encodes the already-encoded path again (`%3A` becomes `%253A`)", apply: |r| r.flip_double_encode = true },
     FaultSpec { id: "path-double-encoded", explanation: "the path was encoded twice; S3 encodes it once (`%3A` stays `%3A`)", apply: |r| r.flip_double_encode = true },
+    FaultSpec { id: "path-triple-encoded", explanation: "the path was encoded once more than the rule: the path as sent is already encoded, and every service but S3 encodes it once more, not twice (`%3A` becomes `%253A`, not `%25253A`)", apply: |r| r.path = PathRule::EncodedOnceMore },
     FaultSpec { id: "path-not-normalized", explanation: "`.`/`..` segments or repeated slashes were kept; remove them (every service but S3)", apply: |r| r.flip_normalize = true },
     FaultSpec { id: "path-normalized", explanation: "the path was normalized; S3 signs it exactly as sent, with `.`, `..` and `//`", apply: |r| r.flip_normalize = true },
     FaultSpec { id: "header-value-not-trimmed", explanation: "header values were not trimmed; remove leading and trailing spaces and collapse inner runs of spaces to one", apply: |r| r.header_trim = HeaderTrim::None },
@@ -140,6 +141,8 @@ enum PathRule {
     PreEncoded,
     /// Correct, then every `/` escaped once.
     SlashEncoded,
+    /// Correct, then encoded once more (`/` kept).
+    EncodedOnceMore,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum HeaderTrim {
@@ -213,6 +216,9 @@ fn applicable(spec: &FaultSpec, message: &SignMessage) -> bool {
         | "header-repeated-sorted" => repeated_name(),
         "path-single-encoded" => o.double_encode_path,
         "path-double-encoded" => !o.double_encode_path,
+        // Only a path with escapes tells it from path-encoded-before-signing
+        // (on raw bytes the two rewrites are the same).
+        "path-triple-encoded" => o.double_encode_path && message.request.path.contains('%'),
         "path-not-normalized" => o.normalize_path,
         "path-normalized" => !o.normalize_path,
         "session-token-signed" => has_token && !o.sign_session_token,
@@ -757,6 +763,11 @@ fn faulty_uri(path: &str, normalize: bool, double_encode: bool, rules: &Rules) -
                 }
             }
             canonical_uri(&wire, options, &mut out).ok()?;
+        }
+        PathRule::EncodedOnceMore => {
+            let mut once = String::new();
+            canonical_uri(path, options, &mut once).ok()?;
+            uri_encode(once.as_bytes(), true, &mut out);
         }
         PathRule::SlashEncoded => {
             // `quote(path, safe="")`: one escape for each `/`, whatever the

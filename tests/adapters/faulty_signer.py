@@ -58,6 +58,7 @@ FAULTS = (
     "path-encoded-before-signing",
     "path-single-encoded",
     "path-double-encoded",
+    "path-triple-encoded",
     "path-not-normalized",
     "path-normalized",
     "path-slash-encoded",
@@ -183,6 +184,8 @@ class FaultySigner:
 
     def canonical_uri(self, path, normalize, double_encode):
         uri = self._canonical_uri(path, normalize, double_encode)
+        if self._is("path-triple-encoded") and double_encode:
+            uri = self.encode(uri.encode("utf-8"), keep_slash=True)  # once too often
         if self._is("path-slash-encoded"):
             # quote(path, safe=""): each separator escaped once, whatever
             # the service.
