@@ -7,6 +7,7 @@
 //! a misbehaving process is killed with its whole process group.
 
 use crate::protocol::{AdapterMessage, HarnessMessage, PROTOCOL_VERSION};
+use serde::Deserialize;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
@@ -312,7 +313,9 @@ fn parse_answer(line: &str) -> Result<AdapterMessage, String> {
             excerpt(line)
         ));
     }
-    serde_json::from_value(value.clone()).map_err(|e| {
+    // Read from a borrow: the value is still there to look into on an
+    // error, and a large answer is not copied.
+    AdapterMessage::deserialize(&value).map_err(|e| {
         let field = misfit_field(&value)
             .map(|(field, why)| format!("{field}: {why}"))
             .unwrap_or_else(|| e.to_string());
