@@ -25,16 +25,6 @@ pub enum Stage {
 }
 
 impl Stage {
-    /// Every stage, in the order they are compared.
-    pub const ALL: [Stage; 6] = [
-        Stage::Scope,
-        Stage::SignedHeaders,
-        Stage::CanonicalRequest,
-        Stage::StringToSign,
-        Stage::Signature,
-        Stage::SignedRequest,
-    ];
-
     /// The report name of the stage.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -336,12 +336,61 @@ fn curl_aws_sigv4_requests_verify_or_are_diagnosed() {
     assert_eq!(status, 403, "{body}");
 }
 
+/// `method target` signed by the aws-sigv4 crate for `service` with
+/// `settings`: the headers to send and the target with any presigning
+/// parameters.
+fn signed_by_aws_sigv4(
+    server: &Server,
+    method: &str,
+    target: &str,
+    body: &[u8],
+    service: &str,
+    settings: aws_sigv4::http_request::SigningSettings,
+) -> (Vec<(String, String)>, String) {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest};
+    use aws_sigv4::sign::v4;
+    let identity = aws_credential_types::Credentials::new(AKID, SECRET, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(service)
+        .time(SystemTime::now())
+        .settings(settings)
+        .build()
+        .expect("params")
+        .into();
+    let host = format!("127.0.0.1:{}", server.port);
+    let url = server.url(target);
+    let headers = [("host", host.as_str())];
+    let signable = SignableRequest::new(
+        method,
+        &url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
+    let (added_headers, added_params) = instructions.into_parts();
+    let mut sent: Vec<(String, String)> = vec![("Host".into(), host.clone())];
+    sent.extend(
+        added_headers
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned())),
+    );
+    let mut target = target.to_owned();
+    for (name, value) in added_params {
+        let mut encoded = String::new();
+        sigv4_signer::uri_encode(value.as_bytes(), false, &mut encoded);
+        target.push(if target.contains('?') { '&' } else { '?' });
+        target.push_str(&format!("{name}={encoded}"));
+    }
+    (sent, target)
+}
+
 #[test]
 fn aws_sigv4_crate_requests_verify() {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    use aws_sigv4::sign::v4;
+    use aws_sigv4::http_request::{SignatureLocation, SigningSettings};
     let server = Server::start("aws-sigv4", &[]);
-    let identity = aws_credential_types::Credentials::new(AKID, SECRET, None, None, "test").into();
     for (method, target, body, presign) in [
         ("GET", "/prod/pets?b=2&a=1", &b""[..], false),
         ("PUT", "/prod/pets/7", &b"{\"name\":\"rex\"}"[..], false),
@@ -349,43 +398,11 @@ fn aws_sigv4_crate_requests_verify() {
     ] {
         let mut settings = SigningSettings::default();
         if presign {
-            settings.signature_location = aws_sigv4::http_request::SignatureLocation::QueryParams;
+            settings.signature_location = SignatureLocation::QueryParams;
             settings.expires_in = Some(Duration::from_secs(60));
         }
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region("us-east-1")
-            .name("execute-api")
-            .time(SystemTime::now())
-            .settings(settings)
-            .build()
-            .expect("params")
-            .into();
-        let host = format!("127.0.0.1:{}", server.port);
-        let url = server.url(target);
-        let headers = [("host", host.as_str())];
-        let signable = SignableRequest::new(
-            method,
-            &url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body),
-        )
-        .expect("signable");
-        let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
-        let (added_headers, added_params) = instructions.into_parts();
-        let mut sent: Vec<(String, String)> = vec![("Host".into(), host.clone())];
-        sent.extend(
-            added_headers
-                .iter()
-                .map(|h| (h.name().to_owned(), h.value().to_owned())),
-        );
-        let mut target = target.to_owned();
-        for (name, value) in added_params {
-            let mut encoded = String::new();
-            sigv4_signer::uri_encode(value.as_bytes(), false, &mut encoded);
-            target.push(if target.contains('?') { '&' } else { '?' });
-            target.push_str(&format!("{name}={encoded}"));
-        }
+        let (sent, target) =
+            signed_by_aws_sigv4(&server, method, target, body, "execute-api", settings);
         let (status, answer) = send(server.port, method, &target, &sent, body);
         assert_eq!(status, 200, "{method} {target}: {answer}");
     }
@@ -473,45 +490,15 @@ fn s3_wants_x_amz_content_sha256_on_a_header_signature() {
 #[test]
 fn a_raw_plus_in_an_s3_path_signed_verbatim_is_said_to_be_contested() {
     use aws_sigv4::http_request::{
-        sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
-        SigningSettings, UriPathNormalizationMode,
+        PayloadChecksumKind, PercentEncodingMode, SigningSettings, UriPathNormalizationMode,
     };
-    use aws_sigv4::sign::v4;
     let server = Server::start("s3-raw-plus", &["--service", "s3", "--s3-paths"]);
-    let identity = aws_credential_types::Credentials::new(AKID, SECRET, None, None, "test").into();
     let mut settings = SigningSettings::default();
     settings.percent_encoding_mode = PercentEncodingMode::Single;
     settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("s3")
-        .time(SystemTime::now())
-        .settings(settings)
-        .build()
-        .expect("params")
-        .into();
-    let host = format!("127.0.0.1:{}", server.port);
-    let target = "/prod/pets/a+b";
-    let url = server.url(target);
-    let headers = [("host", host.as_str())];
-    let signable = SignableRequest::new(
-        "GET",
-        &url,
-        headers.iter().copied(),
-        SignableBody::Bytes(b""),
-    )
-    .expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
-    let (added, _) = instructions.into_parts();
-    let mut sent: Vec<(String, String)> = vec![("Host".into(), host.clone())];
-    sent.extend(
-        added
-            .iter()
-            .map(|h| (h.name().to_owned(), h.value().to_owned())),
-    );
-    let (status, answer) = send_text(server.port, "GET", target, &sent, b"");
+    let (sent, target) = signed_by_aws_sigv4(&server, "GET", "/prod/pets/a+b", b"", "s3", settings);
+    let (status, answer) = send_text(server.port, "GET", &target, &sent, b"");
     assert_eq!(status, 403, "{answer}");
     assert!(
         answer.contains("<Code>SignatureDoesNotMatch</Code>")

@@ -365,15 +365,18 @@ fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
             let text = |field: &str| answer.body.get(field).and_then(|v| v.as_str());
             let mut xml = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>",
-                xml_escape(code),
-                xml_escape(text("message").unwrap_or_default())
+                crate::report::junit::escape(code),
+                crate::report::junit::escape(text("message").unwrap_or_default())
             );
             for (field, element) in [
                 ("canonicalRequest", "CanonicalRequest"),
                 ("stringToSign", "StringToSign"),
             ] {
                 if let Some(value) = text(field) {
-                    xml.push_str(&format!("<{element}>{}</{element}>", xml_escape(value)));
+                    xml.push_str(&format!(
+                        "<{element}>{}</{element}>",
+                        crate::report::junit::escape(value)
+                    ));
                 }
             }
             if let Some(diagnosis) = answer.body.get("diagnosis").and_then(|d| d.as_array()) {
@@ -388,7 +391,10 @@ fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
                         },
                         d["explanation"].as_str().unwrap_or_default()
                     );
-                    xml.push_str(&format!("<Diagnosis>{}</Diagnosis>", xml_escape(&line)));
+                    xml.push_str(&format!(
+                        "<Diagnosis>{}</Diagnosis>",
+                        crate::report::junit::escape(&line)
+                    ));
                 }
             }
             xml.push_str("</Error>\n");
@@ -410,25 +416,6 @@ fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
     builder
         .body(Full::new(Bytes::from(body)))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
-}
-
-/// Text as XML character data.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Not allowed in XML 1.0 at all: shown as an escape.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The path and query for the log, without the values of a presigned
