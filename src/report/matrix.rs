@@ -133,6 +133,46 @@ fn case_ids(columns: &[Column]) -> Vec<&str> {
     ids
 }
 
+/// A column's counts, for the summary row: how many cases passed out of
+/// those the report has, then the failures (contested ones apart), skips
+/// and adapter errors there were.
+fn summary(column: &Column) -> String {
+    let count = |keep: fn(&Cell) -> bool| column.cells.values().filter(|c| keep(c)).count();
+    let pass = count(|c| matches!(c, Cell::Pass));
+    let fail = count(|c| {
+        matches!(
+            c,
+            Cell::Fail {
+                contested: false,
+                ..
+            }
+        )
+    });
+    let contested = count(|c| {
+        matches!(
+            c,
+            Cell::Fail {
+                contested: true,
+                ..
+            }
+        )
+    });
+    let skipped = count(|c| matches!(c, Cell::Skipped(_)));
+    let errors = count(|c| matches!(c, Cell::AdapterError));
+    let mut text = format!("{pass}/{} pass", column.cells.len());
+    for (n, what) in [
+        (fail, "fail"),
+        (contested, "fail?"),
+        (skipped, "skip"),
+        (errors, "adapter-error"),
+    ] {
+        if n > 0 {
+            let _ = write!(text, ", {n} {what}");
+        }
+    }
+    text
+}
+
 fn text(cell: Option<&Cell>) -> String {
     match cell {
         None => "–".to_owned(),
@@ -153,6 +193,11 @@ pub fn markdown(columns: &[Column]) -> String {
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    out.push_str("| **all cases** |");
+    for c in columns {
+        let _ = write!(out, " **{}** |", summary(c));
+    }
     out.push('\n');
     for id in case_ids(columns) {
         let _ = write!(out, "| `{id}` |");
@@ -179,6 +224,10 @@ pub fn html(columns: &[Column]) -> String {
     );
     for header in headers(columns) {
         let _ = write!(out, "<th>{}</th>", escape(&header));
+    }
+    out.push_str("</tr>\n<tr><th>all cases</th>");
+    for c in columns {
+        let _ = write!(out, "<th>{}</th>", escape(&summary(c)));
     }
     out.push_str("</tr>\n");
     for id in case_ids(columns) {
@@ -221,6 +270,30 @@ mod tests {
             source: source.to_owned(),
             cells: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn the_summary_counts_each_kind_of_cell() {
+        let mut column = named("x", "x.json");
+        let fail = |contested| Cell::Fail {
+            what: "at scope".to_owned(),
+            contested,
+        };
+        for (id, cell) in [
+            ("a", Cell::Pass),
+            ("b", Cell::Pass),
+            ("c", fail(false)),
+            ("d", fail(true)),
+            ("e", Cell::Skipped("why".to_owned())),
+        ] {
+            column.cells.insert(id.to_owned(), cell);
+        }
+        assert_eq!(summary(&column), "2/5 pass, 1 fail, 1 fail?, 1 skip");
+        let table = markdown(std::slice::from_ref(&column));
+        assert!(
+            table.contains("| **all cases** | **2/5 pass, 1 fail, 1 fail?, 1 skip** |\n"),
+            "{table}"
+        );
     }
 
     #[test]
