@@ -52,6 +52,9 @@ pub struct Comparison {
     pub unselected: Vec<String>,
     /// Listed failures that still fail the same way.
     pub known: Vec<String>,
+    /// `--strict-baseline`: unexpected passes and stale entries fail the
+    /// run too, so that the baseline is kept exact.
+    pub strict: bool,
 }
 
 /// A comparison and the baseline file it was made against: what reports
@@ -67,7 +70,9 @@ pub struct Judged<'a> {
 impl Comparison {
     /// Whether CI should fail.
     pub fn is_failure(&self) -> bool {
-        !self.new_failures.is_empty() || !self.regressions.is_empty()
+        !self.new_failures.is_empty()
+            || !self.regressions.is_empty()
+            || (self.strict && !(self.unexpected_passes.is_empty() && self.stale.is_empty()))
     }
 
     /// Whether the case `id` fails the way the baseline expects.
@@ -360,14 +365,19 @@ pub fn describe(file: &str, comparison: &Comparison) -> String {
     for (id, was, now) in &comparison.regressions {
         out.push_str(&format!("  REGRESSION       {id}: was {was}, now {now}\n"));
     }
+    let fails = if comparison.strict {
+        "; fails the run: --strict-baseline"
+    } else {
+        ""
+    };
     for id in &comparison.unexpected_passes {
         out.push_str(&format!(
-            "  UNEXPECTED PASS  {id} (remove it from the baseline)\n"
+            "  UNEXPECTED PASS  {id} (remove it from the baseline{fails})\n"
         ));
     }
     for id in &comparison.stale {
         out.push_str(&format!(
-            "  STALE ENTRY      {id} (no such case in this run)\n"
+            "  STALE ENTRY      {id} (no such case in this run{fails})\n"
         ));
     }
     if !comparison.unselected.is_empty() {

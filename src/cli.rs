@@ -155,6 +155,9 @@ struct CheckArgs {
     /// Record the current failures as a baseline in FILE; exit 0 then (judged by --baseline if given).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// With --baseline: also fail when a listed case passes or an entry matches no case, to keep the baseline exact.
+    #[arg(long, requires = "baseline")]
+    strict_baseline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -453,9 +456,10 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         return Err(why.clone());
     }
     let selection = args.selection.selection();
-    let comparison = baseline
-        .as_ref()
-        .map(|b| crate::baseline::compare(b, &results, |id| selection.selects(id)));
+    let comparison = baseline.as_ref().map(|b| crate::baseline::Comparison {
+        strict: args.strict_baseline,
+        ..crate::baseline::compare(b, &results, |id| selection.selects(id))
+    });
     let baseline_file = args.baseline.as_ref().map(|p| p.display().to_string());
     let judged = baseline_file
         .as_deref()

@@ -359,6 +359,66 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
         "{report}"
     );
     assert!(stderr.contains("REGRESSION"), "{stderr}");
+
+    // Fixed: the unexpected passes keep the run green, unless the
+    // baseline is to be kept exact; then each is a failure in JUnit too.
+    let fixed = "python3 tests/adapters/faulty_signer.py";
+    let (code, _, stderr) = check(fixed, "--baseline", "junit", &x);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(attribute(&read(&xml), "testsuite", "failures"), "0");
+    let strict = |extra_entry: Option<&str>| {
+        if let Some(id) = extra_entry {
+            let mut doc: serde_json::Value =
+                serde_json::from_str(&read(&baseline)).expect("baseline");
+            if let Some(entries) = doc["expected_failures"].as_array_mut() {
+                entries.push(serde_json::json!({"id": id, "verdict": "fail"}));
+            }
+            std::fs::write(&baseline, doc.to_string()).expect("write");
+        }
+        run(&[
+            "check",
+            "--adapter",
+            fixed,
+            "--filter",
+            filter,
+            "--baseline",
+            &b,
+            "--strict-baseline",
+            "--format",
+            "junit",
+            "-o",
+            &x,
+        ])
+    };
+    let (code, _, stderr) = strict(None);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("(remove it from the baseline; fails the run: --strict-baseline)"),
+        "{stderr}"
+    );
+    let report = read(&xml);
+    assert_eq!(
+        attribute(&report, "testsuite", "failures"),
+        failing,
+        "{report}"
+    );
+    assert!(report.contains("type=\"unexpected-pass\""), "{report}");
+    // A stale entry too, as a test case of its own.
+    let (code, _, stderr) = strict(Some("aws-v4/get-vanilla-query-order-nope/header"));
+    assert_eq!(code, Some(1), "{stderr}");
+    let report = read(&xml);
+    assert!(
+        report.contains(
+            "<testcase classname=\"baseline\" name=\"aws-v4/get-vanilla-query-order-nope/header\">"
+        ),
+        "{report}"
+    );
+    let failing_now: usize = failing.parse::<usize>().expect("a count") + 1;
+    assert_eq!(
+        attribute(&report, "testsuite", "failures"),
+        failing_now.to_string(),
+        "{report}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

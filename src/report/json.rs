@@ -48,6 +48,7 @@ fn baseline_json(judged: Judged) -> Value {
         "unexpected_passes": c.unexpected_passes,
         "stale": c.stale,
         "unselected": c.unselected,
+        "strict": c.strict,
         "known": c.known.len(),
         "known_failures": c.known,
     })

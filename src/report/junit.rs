@@ -45,7 +45,13 @@ pub fn render(
         .map(|r| outcome(r, baseline, sides))
         .collect();
     let count = |wanted: fn(&Outcome) -> bool| outcomes.iter().filter(|o| wanted(o)).count();
-    let failures = count(|o| matches!(o, Outcome::Failure { .. }));
+    // Under --strict-baseline a stale entry fails the run: a test case of
+    // its own, so that the document agrees with the exit status.
+    let stale: &[String] = match baseline {
+        Some(judged) if judged.comparison.strict => &judged.comparison.stale,
+        _ => &[],
+    };
+    let failures = count(|o| matches!(o, Outcome::Failure { .. })) + stale.len();
     let errors = count(|o| matches!(o, Outcome::Error { .. }));
     let skipped = count(|o| matches!(o, Outcome::Skipped { .. }));
     let suite = if name.is_empty() {
@@ -55,7 +61,7 @@ pub fn render(
     };
     let counts = format!(
         "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\"",
-        results.len()
+        results.len() + stale.len()
     );
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<testsuites name=\"{}\" {counts}>", escape(&suite));
@@ -129,6 +135,19 @@ pub fn render(
             out.push_str("    </testcase>\n");
         }
     }
+    for id in stale {
+        let file = baseline.map(|judged| judged.file).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"baseline\" name=\"{}\">\n      <failure message=\"{}\" \
+             type=\"stale-entry\"/>\n    </testcase>",
+            escape(id),
+            escape(&format!(
+                "stale entry: baseline {file} lists {id}, which is no case of this run \
+                 (--strict-baseline); remove it from the baseline"
+            ))
+        );
+    }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
@@ -143,8 +162,22 @@ fn outcome(r: &CaseResult, baseline: Option<Judged>, sides: (&str, &str)) -> Out
             .regression(&r.id)
             .map(|was| (judged.file, was))
     });
+    let strict_unexpected_pass = baseline
+        .filter(|judged| judged.comparison.strict)
+        .filter(|judged| judged.comparison.unexpected_passes.contains(&r.id))
+        .map(|judged| judged.file);
     match &r.verdict {
-        Verdict::Pass => Outcome::Passed,
+        Verdict::Pass => match strict_unexpected_pass {
+            Some(file) => Outcome::Failure {
+                message: format!(
+                    "unexpected pass: baseline {file} lists this case as an expected failure \
+                     (--strict-baseline); remove it from the baseline"
+                ),
+                kind: "unexpected-pass".to_owned(),
+                text: String::new(),
+            },
+            None => Outcome::Passed,
+        },
         Verdict::Skipped { reason } => Outcome::Skipped {
             message: reason.clone(),
             text: String::new(),
