@@ -165,15 +165,23 @@ impl Outcome {
                 divergence: Some(d),
                 ..
             }) => format!("{} differs", d.stage.as_str()),
+            // First lines only: a stack trace would fill the progress
+            // line and the case's one-sentence description.
             Verdict::Fail(Failure {
                 message: Some(m), ..
-            }) => format!("the adapter reported an error: {m}"),
+            }) => format!("the adapter reported an error: {}", first_line(m)),
             Verdict::Fail(_) => "failed".into(),
-            Verdict::AdapterError { reason, .. } => format!("adapter error: {reason}"),
+            Verdict::AdapterError { reason, .. } => {
+                format!("adapter error: {}", first_line(reason))
+            }
             Verdict::Pass => "pass".into(),
             Verdict::Skipped { reason } => format!("skipped: {reason}"),
         }
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// Sends `message` to the adapter and judges the answer against the
@@ -615,7 +623,9 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             match vector::write_case(&args.out, &name, m, &provenance(m, o, calls)) {
                 Ok(dir) => {
                     if let Some(old) = current_dir.take() {
-                        if old != dir {
+                        // A finding already reported is never removed, even
+                        // when this case started as its very request.
+                        if old != dir && !found.iter().any(|f| f.dir == old) {
                             let _ = std::fs::remove_dir_all(&old);
                         }
                     }
@@ -655,21 +665,27 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             },
         );
         let (minimal, minimal_outcome) = best;
-        write(&minimal, &minimal_outcome, calls, &mut write_errors);
-        let Some(dir) = current_dir else { continue };
         let key = (kind.clone(), minimal_outcome.faults());
         if found
             .iter()
             .any(|f| f.outcome.kind().as_ref() == Some(&kind) && f.outcome.faults() == key.1)
         {
-            // Shrunk to a finding already made: keep the first.
-            let _ = std::fs::remove_dir_all(&dir);
+            // Shrunk to a finding already made: keep the first, and remove
+            // only what this case wrote (the minimal request may be the very
+            // one already on disk, so it is not written again).
+            if let Some(unshrunk) = current_dir.take() {
+                if !found.iter().any(|f| f.dir == unshrunk) {
+                    let _ = std::fs::remove_dir_all(&unshrunk);
+                }
+            }
             duplicates += 1;
             progress.line(&format!(
                 "  case {index} shrinks to a finding already made; not kept"
             ));
             continue;
         }
+        write(&minimal, &minimal_outcome, calls, &mut write_errors);
+        let Some(dir) = current_dir else { continue };
         seen.insert(key);
         progress.line(&format!(
             "found: {} ({}; diagnosis: {}; shrunk in {calls} calls)",

@@ -138,6 +138,48 @@ fn finds_a_fault_and_check_replays_it_with_the_same_diagnosis() {
 }
 
 #[test]
+fn a_case_that_shrinks_onto_an_earlier_finding_leaves_it_on_disk() {
+    // With this seed, later cases shrink to the very request of a finding
+    // already written: the finding must stay, listed and on disk.
+    let out = temp_dir("shrink-onto");
+    let o = out.to_str().expect("UTF-8");
+    let r = run(&[
+        "fuzz",
+        "--adapter",
+        &faulty("lowercase-hex-escapes"),
+        "--seed",
+        "1",
+        "--cases",
+        "300",
+        "--out",
+        o,
+    ]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("shrinks to a finding already made")
+            || r.stdout.contains("shrinks to a finding already made"),
+        "the seed no longer makes the case this test is about: {}{}",
+        r.stdout,
+        r.stderr
+    );
+    let listed: Vec<PathBuf> = r
+        .stdout
+        .lines()
+        .skip_while(|line| *line != "found:")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next().map(PathBuf::from))
+        .collect();
+    assert!(!listed.is_empty(), "{}", r.stdout);
+    assert_eq!(case_dirs(&out), {
+        let mut sorted = listed.clone();
+        sorted.sort();
+        sorted
+    });
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn the_faultless_signer_and_the_reference_agree_on_everything() {
     for (name, adapter) in [
         (
