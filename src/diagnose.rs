@@ -49,6 +49,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-sorted-by-name-only", explanation: "the query was sorted by name only, so a repeated name kept its values in the order sent; sort by name, then by value (`a=1&a=2`)", apply: |r| r.query_sort = QuerySort::NameOnly },
     FaultSpec { id: "query-repeated-first-only", explanation: "only the first value of a repeated query parameter was kept (a dictionary of first values, as botocore's presigning builds); keep every `name=value` pair", apply: |r| r.query_repeated = Repeated::FirstOnly },
     FaultSpec { id: "query-repeated-last-only", explanation: "only the last value of a repeated query parameter was kept (a dictionary or object of parameters keeps one value per name); keep every `name=value` pair", apply: |r| r.query_repeated = Repeated::LastOnly },
+    FaultSpec { id: "query-sorted-case-insensitively", explanation: "the query was sorted ignoring case (as JavaScript's `localeCompare` or a case-folding collation does); sort by the bytes of the encoded names, upper case first (`Param=` before `a=`)", apply: |r| r.query_sort = QuerySort::CaseInsensitive },
     FaultSpec { id: "query-sorted-before-encoding", explanation: "the query was sorted before percent-encoding; encode names and values first, then sort", apply: |r| r.query_sort = QuerySort::Decoded },
     FaultSpec { id: "query-space-as-plus", explanation: "a space in the query was encoded as `+`; SigV4 requires `%20`", apply: |r| r.plus_for_space = true },
     FaultSpec { id: "query-plus-decoded-as-space", explanation: "a raw `+` in the query was read as a space (form decoding); it is a literal plus and signs as `%2B`", apply: |r| r.plus_decoded_as_space = true },
@@ -131,6 +132,8 @@ enum QuerySort {
     WholePairs,
     /// By name alone, stably: a repeated name's values stay in wire order.
     NameOnly,
+    /// By the lower-case encoded name, then value.
+    CaseInsensitive,
     Decoded,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -702,6 +705,9 @@ fn faulty_query(params: &[(String, String)], rules: &Rules) -> String {
         QuerySort::Correct => encoded.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1))),
         QuerySort::Unsorted => {}
         QuerySort::NameOnly => encoded.sort_by(|a, b| a.0.cmp(&b.0)),
+        QuerySort::CaseInsensitive => encoded.sort_by(|a, b| {
+            (a.0.to_ascii_lowercase(), &a.1).cmp(&(b.0.to_ascii_lowercase(), &b.1))
+        }),
         QuerySort::WholePairs => {
             encoded.sort_by(|a, b| format!("{}={}", a.0, a.1).cmp(&format!("{}={}", b.0, b.1)))
         }

@@ -44,6 +44,7 @@ FAULTS = (
     "query-unsorted",
     "query-sorted-as-pairs",
     "query-sorted-by-name-only",
+    "query-sorted-case-insensitively",
     "query-repeated-first-only",
     "query-repeated-last-only",
     "query-sorted-before-encoding",
@@ -280,6 +281,8 @@ class FaultySigner:
             params.sort(key=lambda p: p["enc"][0] + "=" + p["enc"][1])
         elif self._is("query-sorted-by-name-only"):
             params.sort(key=lambda p: p["enc"][0])  # stable: values in sent order
+        elif self._is("query-sorted-case-insensitively"):
+            params.sort(key=lambda p: (p["enc"][0].lower(), p["enc"][1]))  # localeCompare-like
         elif self._is("query-sorted-before-encoding"):
             params.sort(key=lambda p: (percent_decode(p["raw"][0]), percent_decode(p["raw"][1])))
         else:
