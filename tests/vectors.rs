@@ -195,6 +195,24 @@ fn every_signed_request_was_published_and_parsed() {
 }
 
 #[test]
+fn every_case_names_the_rules_vectors_readme_says_every_case_has() {
+    for case in embedded() {
+        let rules = &case.context.rules;
+        let mut wanted = vec!["payload.hash", "scope", "signing-key"];
+        if case.location == sigv4_vectors::Location::Query {
+            wanted.push("presign");
+        }
+        for rule in wanted {
+            assert!(
+                rules.iter().any(|r| r == rule),
+                "{}: no {rule} in {rules:?}",
+                case.id
+            );
+        }
+    }
+}
+
+#[test]
 fn ids_are_unique_and_named_after_their_directory() {
     let cases = embedded();
     let mut ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();

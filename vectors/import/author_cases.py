@@ -76,7 +76,7 @@ CASES = [
     {
         "name": "s3-unsigned-payload",
         "description": "An S3 PUT whose body is not signed: the payload hash is UNSIGNED-PAYLOAD, also sent and signed as x-amz-content-sha256.",
-        "rules": ["payload.content-sha256-header", "uri.no-normalize", "scope", "signing-key"],
+        "rules": ["payload.hash", "payload.content-sha256-header", "uri.no-normalize", "scope", "signing-key"],
         "request": "PUT /my-bucket/hello.txt HTTP/1.1\nHost:my-bucket.s3.amazonaws.com\nContent-Type:text/plain\n\nhello, world\n",
         "service": "s3",
         "options": dict(S3, payload="unsigned"),
@@ -96,7 +96,8 @@ def context(case):
     options.update(case.get("options", {}))
     ctx = {
         "description": case["description"],
-        "rules": case["rules"],
+        # Every case is written for both locations: the query one presigns.
+        "rules": case["rules"] + ["presign"],
         "status": "contested" if "contested_reason" in case else "valid",
         **({"contested_reason": case["contested_reason"]} if "contested_reason" in case else {}),
         "source": SOURCE,
@@ -120,10 +121,13 @@ def parse_request(text):
     return method, path, query, headers, body.encode()
 
 
-def signed_text(request):
+def signed_text(request, body):
+    """The signed request in the imported suites' layout: the head, then,
+    when there is a body, a blank line and the body."""
     target = request["path"] + ("?" + request["query"] if request["query"] else "")
     lines = [f"{request['method']} {target} HTTP/1.1"] + [f"{n}:{v}" for n, v in request["headers"]]
-    return "\n".join(lines) + "\n"
+    head = "\n".join(lines) + "\n"
+    return head + ("\n" + body.decode() if body else "")
 
 
 def files_for(case, binary):
@@ -149,7 +153,7 @@ def files_for(case, binary):
         out[f"{loc}-canonical-request.txt"] = answer["canonical_request"]
         out[f"{loc}-string-to-sign.txt"] = answer["string_to_sign"]
         out[f"{loc}-signature.txt"] = answer["signature"]
-        out[f"{loc}-signed-request.txt"] = signed_text(answer["request"])
+        out[f"{loc}-signed-request.txt"] = signed_text(answer["request"], body)
     return out
 
 
