@@ -282,15 +282,21 @@ fn run(cli: Cli) -> Result<u8, String> {
                 ..Selection::default()
             })?;
             let case = cases.iter().find(|c| c.id == case_id).ok_or_else(|| {
+                // A case directory's own ids first (`aws-v4/get-vanilla`
+                // names `aws-v4/get-vanilla/header` and `/query`), then ids
+                // that contain what was given.
+                let stem = case_id
+                    .trim_end_matches('/')
+                    .trim_end_matches("/header")
+                    .trim_end_matches("/query");
+                let own = |c: &&sigv4_vectors::Case| {
+                    let dir = c.dir.trim_end_matches('/');
+                    dir == stem || dir.ends_with(&format!("/{stem}"))
+                };
                 let near: Vec<&str> = cases
                     .iter()
-                    .filter(|c| {
-                        c.id.contains(
-                            case_id
-                                .trim_end_matches("/header")
-                                .trim_end_matches("/query"),
-                        )
-                    })
+                    .filter(own)
+                    .chain(cases.iter().filter(|c| !own(c) && c.id.contains(stem)))
                     .map(|c| c.id.as_str())
                     .take(5)
                     .collect();

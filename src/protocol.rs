@@ -87,6 +87,21 @@ pub struct WireOptions {
     pub sign_session_token: bool,
 }
 
+/// Every option at its default: what a message without `options` asks.
+impl Default for WireOptions {
+    fn default() -> WireOptions {
+        WireOptions {
+            location: header_location(),
+            expires_in: default_expires_in(),
+            normalize_path: yes(),
+            double_encode_path: yes(),
+            payload: signed_payload(),
+            content_sha256_header: false,
+            sign_session_token: yes(),
+        }
+    }
+}
+
 /// A `sign` message: everything an adapter needs to sign one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignMessage {
@@ -102,7 +117,8 @@ pub struct SignMessage {
     pub service: String,
     /// RFC 3339 signing instant.
     pub time: String,
-    /// Options.
+    /// Options; each one missing, or all, take their defaults.
+    #[serde(default)]
     pub options: WireOptions,
 }
 
@@ -211,5 +227,29 @@ impl SignMessage {
             needed.push("unsigned-payload");
         }
         needed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sign_message_without_options_takes_every_default() {
+        let message: SignMessage = serde_json::from_str(
+            r#"{"id":"x","request":{"method":"GET","path":"/"},
+                "credentials":{"access_key_id":"A","secret_access_key":"S"},
+                "region":"r","service":"s","time":"2015-08-30T12:36:00Z"}"#,
+        )
+        .expect("parses");
+        assert_eq!(message.options, WireOptions::default());
+        let partial: WireOptions = serde_json::from_str(r#"{"location":"query"}"#).expect("parses");
+        assert_eq!(
+            partial,
+            WireOptions {
+                location: Location::Query,
+                ..WireOptions::default()
+            }
+        );
     }
 }

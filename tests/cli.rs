@@ -51,6 +51,17 @@ fn explain_marks_each_published_stage() {
     let (code, _, stderr) = run(&["explain", "aws-v4/get-vanilla-querie"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no case with id"));
+    // A case directory, with or without its suite, suggests its own ids
+    // first.
+    for given in ["aws-v4/get-vanilla", "get-vanilla"] {
+        let (code, _, stderr) = run(&["explain", given]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("did you mean: ")
+                && stderr.contains("aws-v4/get-vanilla/header, aws-v4/get-vanilla/query"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -43,7 +43,8 @@ pub fn contested_reason(message: &SignMessage) -> Option<String> {
         .any(|(_, value)| value.contains('\t'));
     tab.then(|| {
         "a header value holds a tab: AWS's Rust SDK trims and collapses only spaces, as the \
-         reference does, while botocore, minio and others treat every whitespace character \
+         reference does (a tab that indents a folded line is part of the fold, which becomes \
+         one space), while botocore, minio and others treat every whitespace character \
          alike; and an HTTP server drops a tab at either end of a value before any signer \
          sees it"
             .to_owned()
