@@ -29,6 +29,7 @@ pub struct FaultSpec {
 /// The faults proven from the adapter's own time or scope, besides the
 /// catalogue's rules.
 const DATE_NOT_UTC: &str = "date-not-utc";
+const DATE_NOT_BASIC_FORMAT: &str = "date-not-basic-format";
 const SCOPE_WRONG_REGION: &str = "scope-wrong-region";
 const SCOPE_WRONG_SERVICE: &str = "scope-wrong-service";
 
@@ -37,6 +38,7 @@ const SCOPE_WRONG_SERVICE: &str = "scope-wrong-service";
 pub fn known_fault_ids() -> impl Iterator<Item = &'static str> {
     CATALOGUE.iter().map(|fault| fault.id).chain([
         DATE_NOT_UTC,
+        DATE_NOT_BASIC_FORMAT,
         SCOPE_WRONG_REGION,
         SCOPE_WRONG_SERVICE,
     ])
@@ -120,6 +122,10 @@ struct Rules {
     no_blank_line: bool,
     /// From the adapter's own request: a different time, region, service.
     time: Option<SigningTime>,
+    /// From the adapter's own request: its `X-Amz-Date` text, when it is
+    /// not in the basic format (`2015-08-30T12:36:00.000Z`), sent and put
+    /// in the string to sign as it is.
+    amz_date_text: Option<String>,
     region: Option<String>,
     service: Option<String>,
 }
@@ -322,13 +328,16 @@ fn proven(id: &str, explanation: &str, with: Option<&str>) -> Diagnosis {
 /// differ from the case's.
 fn scope_rules(message: &SignMessage, evidence: &Evidence) -> Rules {
     let mut rules = Rules::default();
-    if let Some(time) = evidence
-        .amz_date
-        .as_deref()
-        .and_then(|d| SigningTime::parse(d).ok())
-    {
-        if SigningTime::parse(&message.time).ok() != Some(time) {
-            rules.time = Some(time);
+    if let Some(text) = evidence.amz_date.as_deref() {
+        if let Ok(time) = SigningTime::parse(text) {
+            if SigningTime::parse(&message.time).ok() != Some(time) {
+                rules.time = Some(time);
+            }
+            if text != time.amz_date() {
+                rules.amz_date_text = Some(text.to_owned());
+            }
+        } else if is_basic_with_fraction(text) {
+            rules.amz_date_text = Some(text.to_owned());
         }
     }
     if let Some(scope) = &evidence.scope {
@@ -345,8 +354,39 @@ fn scope_rules(message: &SignMessage, evidence: &Evidence) -> Rules {
     rules
 }
 
+/// An `X-Amz-Date` that [`SigningTime::parse`] does not take but a signer
+/// may send: the basic format with fractional seconds
+/// (`20150830T123600.000Z`, `toISOString()` with `-` and `:` removed).
+fn is_basic_with_fraction(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    bytes.len() > 17
+        && digits(0..8)
+        && bytes.get(8) == Some(&b'T')
+        && digits(9..15)
+        && bytes.get(15) == Some(&b'.')
+        && text.ends_with('Z')
+        && digits(16..bytes.len() - 1)
+}
+
 fn scope_diagnoses(message: &SignMessage, rules: &Rules) -> Vec<Diagnosis> {
     let mut out = Vec::new();
+    if let (Some(text), Ok(expected)) = (&rules.amz_date_text, SigningTime::parse(&message.time)) {
+        out.push(Diagnosis {
+            fault: DATE_NOT_BASIC_FORMAT.into(),
+            proven: true,
+            explanation: format!(
+                "X-Amz-Date was {text:?}; SigV4 wants the ISO 8601 basic format, \
+                 YYYYMMDD'T'HHMMSS'Z' ({}), in the header and in the string to sign \
+                 (`toISOString()` with `-` and `:` removed keeps its `.000`)",
+                expected.amz_date()
+            ),
+        });
+    }
     if let (Some(time), Ok(expected)) = (rules.time, SigningTime::parse(&message.time)) {
         let hours = (time.unix_seconds() - expected.unix_seconds()) as f64 / 3600.0;
         out.push(Diagnosis {
@@ -389,6 +429,7 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
         Some(time) => time,
         None => SigningTime::parse(&message.time).ok()?,
     };
+    let amz_date = rules.amz_date_text.as_deref().unwrap_or(time.amz_date());
     let region = rules.region.as_deref().unwrap_or(&message.region);
     let service = rules.service.as_deref().unwrap_or(&message.service);
     let scope_date = if rules.scope_date_is_timestamp {
@@ -429,7 +470,7 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
         if let (Some(token), true) = (token, sign_token) {
             headers.push(("X-Amz-Security-Token".into(), token.to_owned()));
         }
-        headers.push(("X-Amz-Date".into(), time.amz_date().to_owned()));
+        headers.push(("X-Amz-Date".into(), amz_date.to_owned()));
         if content_sha256 {
             headers.push(("x-amz-content-sha256".into(), payload.clone()));
         }
@@ -454,7 +495,7 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
         let mut extra = vec![
             ("X-Amz-Algorithm", ALGORITHM.to_owned()),
             ("X-Amz-Credential", credential),
-            ("X-Amz-Date", time.amz_date().to_owned()),
+            ("X-Amz-Date", amz_date.to_owned()),
             ("X-Amz-Expires", o.expires_in.to_string()),
             ("X-Amz-SignedHeaders", signed_headers.clone()),
         ];
@@ -491,7 +532,14 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
             1,
         );
     }
-    let sts = string_to_sign(&time, &scope, &creq);
+    let sts = match &rules.amz_date_text {
+        // The text as sent: no SigningTime holds it.
+        Some(text) => {
+            let creq_hash = payload_hash(creq.as_bytes());
+            format!("{ALGORITHM}\n{text}\n{scope}\n{creq_hash}")
+        }
+        None => string_to_sign(&time, &scope, &creq),
+    };
     let secret = &message.credentials.secret_access_key;
     let date = scope_date;
     let key = match rules.key {
@@ -829,4 +877,26 @@ fn rewrite_escapes(text: &str, rules: &Rules) -> String {
         out = String::from_utf8_lossy(&bytes).into_owned();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_basic_timestamp_with_a_fraction_is_taken_as_one() {
+        for text in ["20150830T123600.000Z", "20150830T123600.5Z"] {
+            assert!(is_basic_with_fraction(text), "{text}");
+        }
+        for text in [
+            "20150830T123600Z",
+            "20150830T123600.Z",
+            "20150830T123600.000",
+            "2015083OT123600.000Z",
+            "20150830X123600.000Z",
+            "",
+        ] {
+            assert!(!is_basic_with_fraction(text), "{text}");
+        }
+    }
 }

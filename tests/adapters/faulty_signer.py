@@ -86,6 +86,7 @@ FAULTS = (
     "scope-date-is-timestamp",
     "canonical-headers-no-blank-line",
     "date-not-utc",
+    "date-not-basic-format",
     "scope-wrong-region",
     "scope-wrong-service",
 )
@@ -430,6 +431,9 @@ class FaultySigner:
             body = b""
         payload_hash = UNSIGNED_PAYLOAD if unsigned else sha256_hex(body)
         amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+        if self._is("date-not-basic-format"):
+            # toISOString() with '-' and ':' removed keeps the milliseconds.
+            amz_date = when.strftime("%Y%m%dT%H%M%S") + ".000Z"
         scope_date = amz_date if self._is("scope-date-is-timestamp") else when.strftime("%Y%m%d")
         scope = f"{scope_date}/{region}/{service}/aws4_request"
         credential = f"{creds['access_key_id']}/{scope}"
