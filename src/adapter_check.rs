@@ -450,6 +450,27 @@ fn sent_differs(reference: &Signed, sent: &WireRequest) -> Vec<Diagnosis> {
             explanation,
         });
     }
+    // A token added after signing is in no signed header, but the request
+    // still needs it.
+    let carries_token = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
+    };
+    let token_unsigned = !reference
+        .signed_headers
+        .split(';')
+        .any(|name| name == "x-amz-security-token");
+    if token_unsigned && carries_token(&reference.request.headers) && !carries_token(&sent.headers)
+    {
+        out.push(Diagnosis {
+            fault: "session-token-not-sent".into(),
+            proven: false,
+            explanation: "the request carries no X-Amz-Security-Token: temporary credentials \
+                          need their session token sent, here added after signing (unsigned)"
+                .into(),
+        });
+    }
     out
 }
 

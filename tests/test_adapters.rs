@@ -271,6 +271,22 @@ fn a_signature_field_unlike_the_requests_is_pointed_out() {
 }
 
 #[test]
+fn an_unsigned_session_token_left_unsent_is_named() {
+    let case = "aws-2015/post-sts-token/post-sts-header-after/header";
+    let (code, report) = run_json(
+        "python3 tests/adapters/misbehave.py --mode drop-token",
+        &["--filter", case],
+    );
+    assert_eq!(code, Some(1), "{report}");
+    let result = &cases(&report)[0];
+    assert_eq!(result["diverged_at"], "signed_request", "{result}");
+    assert_eq!(
+        result["diagnosis"][0]["fault"], "session-token-not-sent",
+        "{result}"
+    );
+}
+
+#[test]
 fn protocol_violations_are_adapter_errors() {
     for (mode, expected) in [
         ("exit-early", "exited"),

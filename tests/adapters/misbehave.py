@@ -31,6 +31,7 @@ Modes:
                 never ends (no newline, ever)
   answer-twice  prints every answer twice
   log-after     prints a log line on stdout after every answer
+  drop-token    leaves X-Amz-Security-Token out of the request it sends
   other-signature
                 answers with a "signature" field that is not the signature
                 in its request (all zeros)
@@ -70,6 +71,7 @@ MODES = (
     "answer-twice",
     "log-after",
     "other-signature",
+    "drop-token",
     "leak-secret",
 )
 
@@ -179,6 +181,10 @@ def main(argv=None):
             answer["id"] = "not/" + mid
         if mode == "other-signature":
             answer["signature"] = "0" * 64
+        if mode == "drop-token" and answer.get("type") == "signed":
+            answer["request"]["headers"] = [
+                h for h in answer["request"]["headers"] if h[0].lower() != "x-amz-security-token"
+            ]
         if mode == "flood-stdout" and not os.path.exists(flood_marker):
             try:
                 open(flood_marker, "w").close()
