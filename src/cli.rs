@@ -51,7 +51,8 @@ enum Command {
     ReferenceAdapter,
     /// Differential fuzzing of an adapter against the reference; disagreements are shrunk and written as vectors.
     #[command(
-        after_help = "Exit status: 0 no disagreement, 1 disagreements found (written under --out), \
+        after_help = "Exit status: 0 no disagreement (or only on contested requests, which are \
+                      written as contested cases), 1 disagreements found (written under --out), \
                       2 usage or setup error."
     )]
     Fuzz(crate::fuzz::FuzzArgs),

@@ -753,13 +753,20 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         // Created by the probe and still empty: leave nothing behind.
         let _ = std::fs::remove_dir(&args.out);
     }
+    // As in `check`, a disagreement on a contested request does not fail
+    // the run (it is still written, as a contested case).
+    let decisive = found
+        .iter()
+        .any(|f| vector::contested_reason(&f.message).is_none())
+        || (found.is_empty() && disagreed > 0);
+    if !decisive && !found.is_empty() {
+        out.push_str(
+            "every finding is on a contested request (its case says why): they do not fail the run\n",
+        );
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush());
-    Ok(if found.is_empty() && disagreed == 0 {
-        0
-    } else {
-        1
-    })
+    Ok(if decisive { 1 } else { 0 })
 }

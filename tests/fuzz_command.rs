@@ -180,6 +180,33 @@ fn a_case_that_shrinks_onto_an_earlier_finding_leaves_it_on_disk() {
 }
 
 #[test]
+fn findings_only_on_contested_requests_do_not_fail_the_run() {
+    // Tabs trimmed like spaces: a disagreement only where a value holds a
+    // tab, which only --contested generates.
+    let out = temp_dir("contested-only");
+    let r = run(&[
+        "fuzz",
+        "--adapter",
+        &faulty("header-tabs-trimmed-as-spaces"),
+        "--seed",
+        "1",
+        "--cases",
+        "500",
+        "--contested",
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("every finding is on a contested request"),
+        "{}",
+        r.stdout
+    );
+    assert!(!case_dirs(&out).is_empty(), "the finding is still written");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn the_faultless_signer_and_the_reference_agree_on_everything() {
     for (name, adapter) in [
         (
