@@ -31,6 +31,23 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// How to run this program again, for the printed `replay:` and `rerun:`
+/// lines: by its name when that is on `PATH`, else by the path it was
+/// started with (`target/release/sigv4-conformance` under `cargo run`).
+fn this_program() -> String {
+    const NAME: &str = "sigv4-conformance";
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(NAME).is_file()));
+    let started_as = std::env::args().next().unwrap_or_default();
+    if on_path || !started_as.contains('/') {
+        NAME.to_owned()
+    } else if started_as.contains(' ') {
+        format!("{started_as:?}")
+    } else {
+        started_as
+    }
+}
+
 const DEFAULT_OUT: &str = "fuzz-found";
 const DEFAULT_TIMEOUT: f64 = 10.0;
 const DEFAULT_SHRINK_STEPS: u32 = 500;
@@ -704,6 +721,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
     progress.finish_at(done, found.len(), skipped);
 
     let elapsed = progress.started.elapsed().as_secs_f64();
+    let program = this_program();
     let mut out = String::new();
     out.push_str(&format!("sigv4-conformance fuzz: {who}, seed {seed}\n"));
     let stop_reason = if stopped() {
@@ -731,7 +749,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
             ));
         }
         out.push_str(&format!(
-            "replay: sigv4-conformance check --adapter {:?} --vectors {} --no-embedded\n",
+            "replay: {program} check --adapter {:?} --vectors {} --no-embedded\n",
             args.adapter,
             args.out.display()
         ));
@@ -739,7 +757,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
     // Case i depends only on the seed and i, so the cases run are
     // `--cases done`, whatever stopped the run.
     out.push_str(&format!(
-        "rerun:  sigv4-conformance fuzz --adapter {:?}{} --seed {seed} --cases {done}\n",
+        "rerun:  {program} fuzz --adapter {:?}{} --seed {seed} --cases {done}\n",
         args.adapter,
         rerun_options(&args)
     ));
