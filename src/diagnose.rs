@@ -358,19 +358,13 @@ fn scope_rules(message: &SignMessage, evidence: &Evidence) -> Rules {
 /// may send: the basic format with fractional seconds
 /// (`20150830T123600.000Z`, `toISOString()` with `-` and `:` removed).
 fn is_basic_with_fraction(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes
-            .get(range)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-    };
-    bytes.len() > 17
-        && digits(0..8)
-        && bytes.get(8) == Some(&b'T')
-        && digits(9..15)
-        && bytes.get(15) == Some(&b'.')
-        && text.ends_with('Z')
-        && digits(16..bytes.len() - 1)
+    text.split_once('.').is_some_and(|(seconds, fraction)| {
+        let digits = fraction.strip_suffix('Z').unwrap_or_default();
+        seconds.len() == 15
+            && SigningTime::parse(&format!("{seconds}Z")).is_ok()
+            && !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 fn scope_diagnoses(message: &SignMessage, rules: &Rules) -> Vec<Diagnosis> {
@@ -532,14 +526,15 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
             1,
         );
     }
-    let sts = match &rules.amz_date_text {
-        // The text as sent: no SigningTime holds it.
-        Some(text) => {
-            let creq_hash = payload_hash(creq.as_bytes());
-            format!("{ALGORITHM}\n{text}\n{scope}\n{creq_hash}")
-        }
-        None => string_to_sign(&time, &scope, &creq),
-    };
+    let mut sts = string_to_sign(&time, &scope, &creq);
+    if let Some(text) = &rules.amz_date_text {
+        // The text as sent in the time line: no SigningTime holds it.
+        sts = sts.replacen(
+            &format!("\n{}\n", time.amz_date()),
+            &format!("\n{text}\n"),
+            1,
+        );
+    }
     let secret = &message.credentials.secret_access_key;
     let date = scope_date;
     let key = match rules.key {

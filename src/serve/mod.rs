@@ -238,7 +238,7 @@ async fn handle(
             (answer, true)
         }
     };
-    let mut response = if shared.endpoint.service == "s3" {
+    let mut response = if shared.endpoint.is_s3() {
         to_s3_response(&answer)
     } else {
         to_response(&answer)

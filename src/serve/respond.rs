@@ -114,6 +114,13 @@ fn deny(error_type: &'static str, message: String, extra: Value, akid: Option<St
 }
 
 impl Endpoint {
+    /// Whether this endpoint stands in for S3 (`--service s3`): S3's rules
+    /// for presigned payloads and `x-amz-content-sha256`, and S3's error
+    /// codes and answer shape.
+    pub fn is_s3(&self) -> bool {
+        self.service == "s3"
+    }
+
     fn now(&self) -> SigningTime {
         self.pinned_time.unwrap_or_else(SigningTime::now)
     }
@@ -193,7 +200,7 @@ impl Endpoint {
             now,
             max_skew_seconds: self.max_skew_seconds,
             uri: self.uri,
-            presigned_unsigned_payload: self.service == "s3",
+            presigned_unsigned_payload: self.is_s3(),
         };
         let verified = verify(
             &request,
@@ -264,7 +271,7 @@ impl Endpoint {
     /// body with a signature per chunk) are refused as not supported:
     /// this server does not decode them.
     fn s3_content_sha256_problem(&self, received: &Received) -> Option<Answer> {
-        if self.service != "s3" {
+        if !self.is_s3() {
             return None;
         }
         let header = |name: &str| {
@@ -326,7 +333,7 @@ impl Endpoint {
         let message = error.to_string();
         let akid = parsed_signature(received).map(|p| p.access_key_id);
         // S3's codes where its clients look for them; API Gateway's else.
-        let s3 = self.service == "s3";
+        let s3 = self.is_s3();
         match error {
             VerifyError::MissingAuthentication => deny(
                 "MissingAuthenticationTokenException",
@@ -489,7 +496,7 @@ impl Endpoint {
                 normalize_path: self.uri.normalize,
                 double_encode_path: self.uri.double_encode,
                 payload: if content_sha.as_deref() == Some("UNSIGNED-PAYLOAD")
-                    || (query_auth && self.service == "s3")
+                    || (query_auth && self.is_s3())
                 {
                     PayloadKind::Unsigned
                 } else {
