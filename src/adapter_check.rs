@@ -5,6 +5,7 @@
 use crate::adapter::{message_type, Adapter, AdapterConfig, AdapterInfo};
 use crate::cases::sign_message;
 use crate::diagnose::{diagnose, Evidence};
+use crate::program::this_program;
 use crate::protocol::{AdapterMessage, Location, SignMessage, WireRequest};
 use crate::reference;
 use crate::reference_check::contested_reason;
@@ -394,7 +395,8 @@ pub fn judge(
                     "only the signature could be compared: the adapter returned neither \
                      canonical_request nor string_to_sign. Return them to see the first line \
                      that differs, or compare yours with the reference's: \
-                     sigv4-conformance explain {}",
+                     {} explain {}",
+                    this_program(),
                     message.id
                 ));
             }

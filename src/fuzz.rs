@@ -16,6 +16,7 @@ pub mod vector;
 
 use crate::adapter::{message_type, Adapter, AdapterConfig};
 use crate::adapter_check::{judge, AdapterOutput};
+use crate::program::this_program;
 use crate::protocol::{AdapterMessage, HarnessMessage, SignMessage};
 use crate::reference;
 use crate::verdict::{Diagnosis, Failure, Verdict};
@@ -30,23 +31,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-/// How to run this program again, for the printed `replay:` and `rerun:`
-/// lines: by its name when that is on `PATH`, else by the path it was
-/// started with (`target/release/sigv4-conformance` under `cargo run`).
-fn this_program() -> String {
-    const NAME: &str = "sigv4-conformance";
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(NAME).is_file()));
-    let started_as = std::env::args().next().unwrap_or_default();
-    if on_path || !started_as.contains('/') {
-        NAME.to_owned()
-    } else if started_as.contains(' ') {
-        format!("{started_as:?}")
-    } else {
-        started_as
-    }
-}
 
 const DEFAULT_OUT: &str = "fuzz-found";
 const DEFAULT_TIMEOUT: f64 = 10.0;

@@ -63,12 +63,13 @@ fn a_bare_signature_mismatch_points_at_what_would_show_more() {
                    query-unsorted,key-without-aws4-prefix,canonical-headers-no-blank-line";
     let (code, stdout, _) = run_human(adapter, &["--filter", case]);
     assert_eq!(code, Some(1), "{stdout}");
+    // The hint names the program as it was started (this test starts it
+    // by its path) unless `sigv4-conformance` is on PATH.
+    let hint = "note: only the signature could be compared: the adapter returned neither \
+                canonical_request nor string_to_sign. Return them to see the first line that \
+                differs, or compare yours with the reference's:";
     assert!(
-        stdout.contains(&format!(
-            "note: only the signature could be compared: the adapter returned neither \
-             canonical_request nor string_to_sign. Return them to see the first line that \
-             differs, or compare yours with the reference's: sigv4-conformance explain {case}"
-        )),
+        stdout.contains(&format!("{hint} {} explain {case}", program_as_printed())),
         "{stdout}"
     );
     // With its intermediates the first differing line is shown instead.
@@ -333,8 +334,23 @@ fn handshake_failures_give_up_after_three_starts() {
 
 /// Runs `check` through `adapter` in the human format: (exit, stdout,
 /// stderr).
+const BIN: &str = env!("CARGO_BIN_EXE_sigv4-conformance");
+
+/// How the binary names itself in the commands it prints: by name when
+/// that is on PATH, else by the path this test starts it with.
+fn program_as_printed() -> String {
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("sigv4-conformance").is_file())
+    });
+    if on_path {
+        "sigv4-conformance".to_owned()
+    } else {
+        BIN.to_owned()
+    }
+}
+
 fn run_human(adapter: &str, extra: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+    let out = Command::new(BIN)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["check", "--adapter", adapter, "--timeout", "5"])
         .args(extra)
@@ -467,7 +483,10 @@ fn a_signer_error_points_at_the_request_it_was_given() {
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("the signer reported: boom")
-            && stdout.contains("sigv4-conformance explain aws-v4/get-vanilla/header"),
+            && stdout.contains(&format!(
+                "given: {} explain aws-v4/get-vanilla/header",
+                program_as_printed()
+            )),
         "{stdout}"
     );
 }

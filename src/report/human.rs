@@ -2,6 +2,7 @@
 //! verdict: a summary line and, with a baseline, how the run compares.
 
 use crate::diff::{line_diff, printable};
+use crate::program::this_program;
 use crate::verdict::{CaseResult, Failure, Summary, Verdict};
 use std::fmt::Write;
 
@@ -55,7 +56,8 @@ pub fn render(title: &str, results: &[CaseResult], verdict: &str, sides: (&str, 
                     // Nothing to diff: point at the request the signer refused.
                     let _ = writeln!(
                         out,
-                        "the request it was given: sigv4-conformance explain {} (add --vectors DIR for your own cases)",
+                        "the request it was given: {} explain {} (add --vectors DIR for your own cases)",
+                        this_program(),
                         r.id
                     );
                 }
