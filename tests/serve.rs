@@ -962,6 +962,61 @@ fn a_wrong_or_missing_session_token_is_an_invalid_security_token() {
 }
 
 #[test]
+fn a_presigned_token_added_after_signing_is_named_except_for_iot() {
+    use sigv4_signer::{
+        Credentials, Expiry, Location, Payload, Request, Settings, SigningParams, SigningTime,
+    };
+    for (service, expected) in [("execute-api", 403), ("s3", 403), ("iotdevicegateway", 200)] {
+        let server = Server::launch(
+            &format!("token-after-{service}"),
+            None,
+            None,
+            &["--service", service],
+        );
+        let host = format!("127.0.0.1:{}", server.port);
+        let headers = [("Host", host.as_str())];
+        let request = Request {
+            method: "GET",
+            path: "/prod/pets",
+            query: "",
+            headers: &headers,
+            body: b"",
+        };
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: "ASIACAROL",
+                secret_access_key: OTHER_SECRET,
+                session_token: Some("token-of-carol"),
+            },
+            region: "us-east-1",
+            service,
+            time: SigningTime::now(),
+            settings: Settings {
+                sign_session_token: false,
+                // S3's presigned URLs sign UNSIGNED-PAYLOAD.
+                payload: if service == "s3" {
+                    Payload::Unsigned
+                } else {
+                    Payload::Body
+                },
+                ..Settings::default()
+            },
+        };
+        let expiry = Location::Query(Expiry::from_secs(300).expect("expiry"));
+        let signed = sigv4_signer::sign(&request, &params, expiry).expect("signs");
+        let target = format!("/prod/pets?{}", signed.request.query);
+        let (status, answer) = send_text(server.port, "GET", &target, &signed.request.headers, b"");
+        assert_eq!(status, expected, "{service}: {answer}");
+        if expected != 200 {
+            assert!(
+                answer.contains("X-Amz-Security-Token was added to the URL after signing"),
+                "{service}: {answer}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_host_name_to_listen_on_is_refused_with_a_hint() {
     let (code, stderr) = serve_exit(&["--credentials", "unused.json", "--listen", "localhost:0"]);
     assert_eq!(code, Some(2), "{stderr}");

@@ -52,6 +52,7 @@ fn check(case: &Case, r: &Received, now_offset: i64) -> Result<(), VerifyError> 
             double_encode: c.options.double_encode_path,
         },
         presigned_unsigned_payload: c.options.payload == PayloadKind::Unsigned,
+        session_token_unsigned: !c.options.sign_session_token,
     };
     let credentials = &c.credentials;
     verify(

@@ -430,6 +430,7 @@ fn bench(
             max_skew_seconds: 900,
             uri: params.settings.uri,
             presigned_unsigned_payload: false,
+            session_token_unsigned: false,
         };
         let lookup = |id: &str| {
             (id == ACCESS_KEY_ID).then_some(KnownKeyRef {

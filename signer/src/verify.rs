@@ -88,6 +88,7 @@
 //!     max_skew_seconds: 15 * 60,
 //!     uri: UriOptions::default(),
 //!     presigned_unsigned_payload: false,
+//!     session_token_unsigned: false,
 //! };
 //! let cache = KeyCache::new();
 //!
@@ -1100,6 +1101,12 @@ pub struct VerifyPolicy<'a> {
     /// The payload hash of presigned requests: the body's hash when false,
     /// `UNSIGNED-PAYLOAD` when true (S3).
     pub presigned_unsigned_payload: bool,
+    /// Accept a presigned URL whose `X-Amz-Security-Token` was added after
+    /// signing, outside the signature, as IoT's websocket URLs are made.
+    /// False for S3 and API Gateway, which sign every query parameter but
+    /// `X-Amz-Signature`: such a URL is then refused with a
+    /// [`VerifyError::SessionToken`] that says so.
+    pub session_token_unsigned: bool,
 }
 
 /// A request that verified.
@@ -1431,9 +1438,10 @@ fn verify_into_at<'a, 'k>(
             signed_headers: parsed.signed_headers,
             payload,
         };
-        // Everything but the signature itself is signed; some services
-        // (IoT) add the session token after signing, so a presigned URL
-        // whose token is not covered is accepted too.
+        // Everything but the signature itself is signed. Some services
+        // (IoT) add the session token after signing: a presigned URL whose
+        // token is not covered is tried that way too, accepted when the
+        // policy allows it and otherwise named as the reason it failed.
         let excluded: &[&str] = match parsed.location {
             SignatureLocation::Header => &[],
             SignatureLocation::Query => &[SIGNATURE_PARAM],
@@ -1466,17 +1474,27 @@ fn verify_into_at<'a, 'k>(
             constant_time_eq(&hex32(&mac), parsed.signature.as_bytes())
         };
         let mut matches = check(creq, sts);
+        let mut token_added_after_signing = false;
         if !matches
             && parsed.location == SignatureLocation::Query
             && parsed.security_token.is_some()
         {
             canonical.write(&[SIGNATURE_PARAM, TOKEN_PARAM], creq)?;
-            matches = check(creq, sts);
+            if check(creq, sts) {
+                matches = policy.session_token_unsigned;
+                token_added_after_signing = !matches;
+            }
             if !matches {
                 // The answer reports the attempt with the token signed.
                 canonical.write(excluded, creq)?;
                 check(creq, sts);
             }
+        }
+        if token_added_after_signing {
+            return Err(VerifyError::SessionToken {
+                reason: "X-Amz-Security-Token was added to the URL after signing; this \
+                         endpoint signs it: add it to the query before computing the signature",
+            });
         }
         Ok::<bool, VerifyError>(matches)
     })?;
@@ -2331,6 +2349,7 @@ mod tests {
             max_skew_seconds: 900,
             uri: UriOptions::default(),
             presigned_unsigned_payload: false,
+            session_token_unsigned: false,
         }
     }
 
@@ -2640,10 +2659,13 @@ mod tests {
 
     #[test]
     fn verify_into_gives_what_verify_gives_right_or_wrong() {
-        let policy = test_policy();
         let cache = KeyCache::new();
         let mut scratch = VerifyScratch::new();
         for (name, signed, token) in signed_requests() {
+            let policy = VerifyPolicy {
+                session_token_unsigned: name.contains("unsigned token"),
+                ..test_policy()
+            };
             let key = KnownKey {
                 secret_access_key: "secret".into(),
                 session_token: token.map(str::to_owned),
@@ -2712,6 +2734,50 @@ mod tests {
                 Err(VerifyError::UnknownAccessKey { .. })
             ));
         }
+    }
+
+    #[test]
+    fn a_token_added_after_signing_is_refused_and_named_unless_the_policy_allows_it() {
+        let cache = KeyCache::new();
+        let mut scratch = VerifyScratch::new();
+        let (_, signed, token) = signed_requests()
+            .into_iter()
+            .find(|(name, _, _)| name == "presigned unsigned token")
+            .expect("a presigned URL with its token added after signing");
+        let key = KnownKey {
+            secret_access_key: "secret".into(),
+            session_token: token.map(str::to_owned),
+        };
+        let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| key.borrowed());
+        let headers = received_headers(&signed);
+        let received = as_received(&signed, &headers, b"body");
+        let strict = test_policy();
+        for verdict in [
+            verify(&received, &strict, lookup, &cache).map(|_| ()),
+            verify_into(&received, &strict, lookup, &cache, &mut scratch).map(|_| ()),
+        ] {
+            let Err(VerifyError::SessionToken { reason }) = verdict else {
+                panic!("{verdict:?}");
+            };
+            assert!(
+                reason.contains("added to the URL after signing"),
+                "{reason}"
+            );
+        }
+        let lenient = VerifyPolicy {
+            session_token_unsigned: true,
+            ..test_policy()
+        };
+        assert!(verify(&received, &lenient, lookup, &cache).is_ok());
+        // A URL whose token was signed verifies under both.
+        let (_, signed, _) = signed_requests()
+            .into_iter()
+            .find(|(name, _, _)| name == "presigned token")
+            .expect("a presigned URL with its token signed");
+        let headers = received_headers(&signed);
+        let received = as_received(&signed, &headers, b"body");
+        assert!(verify(&received, &strict, lookup, &cache).is_ok());
+        assert!(verify(&received, &lenient, lookup, &cache).is_ok());
     }
 
     #[test]

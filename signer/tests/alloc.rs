@@ -471,6 +471,7 @@ impl Received {
             max_skew_seconds: 900,
             uri: self.params.settings.uri,
             presigned_unsigned_payload: false,
+            session_token_unsigned: !self.params.settings.sign_session_token,
         }
     }
 

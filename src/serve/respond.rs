@@ -121,6 +121,13 @@ impl Endpoint {
         self.service == "s3"
     }
 
+    /// Whether presigned URLs carry the session token outside the
+    /// signature: IoT's websocket URLs (`--service iotdevicegateway`) are
+    /// made so; S3 and API Gateway sign it with the other parameters.
+    fn adds_token_after_signing(&self) -> bool {
+        self.service == "iotdevicegateway"
+    }
+
     fn now(&self) -> SigningTime {
         self.pinned_time.unwrap_or_else(SigningTime::now)
     }
@@ -201,6 +208,7 @@ impl Endpoint {
             max_skew_seconds: self.max_skew_seconds,
             uri: self.uri,
             presigned_unsigned_payload: self.is_s3(),
+            session_token_unsigned: self.adds_token_after_signing(),
         };
         let verified = verify(
             &request,

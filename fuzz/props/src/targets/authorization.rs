@@ -49,6 +49,7 @@ fn verifies_alike_with_a_kept_scratch(value: &str) {
         max_skew_seconds: 900,
         uri: UriOptions::default(),
         presigned_unsigned_payload: false,
+        session_token_unsigned: false,
     };
     let lookup = |_: &str| {
         Some(KnownKeyRef {

@@ -112,6 +112,7 @@ pub fn verify_as_received(
         max_skew_seconds: 900,
         uri: input.settings().uri,
         presigned_unsigned_payload: input.unsigned_payload,
+        session_token_unsigned: !input.settings().sign_session_token,
     };
     let known = KnownKeyRef {
         secret_access_key: &input.secret_access_key.0,
