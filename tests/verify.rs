@@ -53,6 +53,7 @@ fn check(case: &Case, r: &Received, now_offset: i64) -> Result<(), VerifyError> 
         },
         presigned_unsigned_payload: c.options.payload == PayloadKind::Unsigned,
         session_token_unsigned: !c.options.sign_session_token,
+        unsigned_payload_header: c.options.payload == PayloadKind::Unsigned,
     };
     let credentials = &c.credentials;
     verify(

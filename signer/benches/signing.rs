@@ -431,6 +431,7 @@ fn bench(
             uri: params.settings.uri,
             presigned_unsigned_payload: false,
             session_token_unsigned: false,
+            unsigned_payload_header: false,
         };
         let lookup = |id: &str| {
             (id == ACCESS_KEY_ID).then_some(KnownKeyRef {

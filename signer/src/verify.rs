@@ -89,6 +89,7 @@
 //!     uri: UriOptions::default(),
 //!     presigned_unsigned_payload: false,
 //!     session_token_unsigned: false,
+//!     unsigned_payload_header: false,
 //! };
 //! let cache = KeyCache::new();
 //!
@@ -399,6 +400,13 @@ pub enum VerifyError {
         /// The hash of the body received.
         actual: String,
     },
+    /// `x-amz-content-sha256` holds a value this endpoint does not take.
+    ContentSha256 {
+        /// The header's value (at most 64 characters of it).
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// The request cannot be canonicalized.
     Request(crate::Error),
     /// Everything parsed, but the signature is not the one computed.
@@ -501,6 +509,9 @@ impl fmt::Display for VerifyError {
                 f,
                 "x-amz-content-sha256 is {claimed} but the body received hashes to {actual}"
             ),
+            E::ContentSha256 { value, reason } => {
+                write!(f, "x-amz-content-sha256 is {value:?}: {reason}")
+            }
             E::Request(e) => write!(f, "the request cannot be canonicalized: {e}"),
             E::SignatureMismatch(_) => f.write_str(
                 "the request signature does not match the signature computed from the request and the secret",
@@ -1107,6 +1118,13 @@ pub struct VerifyPolicy<'a> {
     /// `X-Amz-Signature`: such a URL is then refused with a
     /// [`VerifyError::SessionToken`] that says so.
     pub session_token_unsigned: bool,
+    /// Accept `x-amz-content-sha256: UNSIGNED-PAYLOAD` or a `STREAMING-`
+    /// mode on a header signature: the value is signed as given and the
+    /// body is not checked against it (S3, and the few services that take
+    /// an unsigned payload). When false such a request is refused with
+    /// [`VerifyError::ContentSha256`]: the body is always hashed. A value
+    /// that is none of these nor a hex SHA-256 is refused either way.
+    pub unsigned_payload_header: bool,
 }
 
 /// A request that verified.
@@ -1420,8 +1438,26 @@ fn verify_into_at<'a, 'k>(
                     }
                     claimed
                 }
-                // A sentinel such as UNSIGNED-PAYLOAD is signed as given.
-                Some(sentinel) => sentinel,
+                // A sentinel is signed as given, where the policy allows.
+                Some(sentinel)
+                    if sentinel == UNSIGNED_PAYLOAD || sentinel.starts_with("STREAMING-") =>
+                {
+                    if !policy.unsigned_payload_header {
+                        return Err(VerifyError::ContentSha256 {
+                            value: excerpt(sentinel),
+                            reason: "this endpoint signs the body; send the body's SHA-256 in \
+                                     lower-case hex, or leave the header out",
+                        });
+                    }
+                    sentinel
+                }
+                Some(other) => {
+                    return Err(VerifyError::ContentSha256 {
+                        value: excerpt(other),
+                        reason: "it is neither the body's SHA-256 in hex, UNSIGNED-PAYLOAD \
+                                 nor a STREAMING- mode",
+                    })
+                }
             },
         };
 
@@ -2350,6 +2386,7 @@ mod tests {
             uri: UriOptions::default(),
             presigned_unsigned_payload: false,
             session_token_unsigned: false,
+            unsigned_payload_header: false,
         }
     }
 
@@ -2733,6 +2770,75 @@ mod tests {
                 verify_into(&received, &policy, |_| None, &cache, &mut scratch),
                 Err(VerifyError::UnknownAccessKey { .. })
             ));
+        }
+    }
+
+    #[test]
+    fn an_unsigned_payload_header_is_taken_only_where_the_policy_allows_it() {
+        use crate::{Credentials, Payload, Settings, SigningParams};
+        let cache = KeyCache::new();
+        let lookup = |id: &str| {
+            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
+                secret_access_key: "secret",
+                session_token: None,
+            })
+        };
+        let headers = [("Host", "example.amazonaws.com")];
+        let request = Request {
+            method: "POST",
+            path: "/transfer",
+            query: "",
+            headers: &headers,
+            body: br#"{"amount":1}"#,
+        };
+        let strict = test_policy();
+        let lenient = VerifyPolicy {
+            unsigned_payload_header: true,
+            ..test_policy()
+        };
+        for (value, taken_by_lenient) in [
+            ("UNSIGNED-PAYLOAD", true),
+            ("STREAMING-UNSIGNED-PAYLOAD-TRAILER", true),
+            ("x", false),
+            ("unsigned-payload", false),
+        ] {
+            let params = SigningParams {
+                credentials: Credentials {
+                    access_key_id: "AKIDEXAMPLE",
+                    secret_access_key: "secret",
+                    session_token: None,
+                },
+                region: "us-east-1",
+                service: "service",
+                time: SigningTime::parse("2015-08-30T12:36:00Z").expect("time"),
+                settings: Settings {
+                    payload: Payload::Precomputed(value),
+                    content_sha256_header: true,
+                    ..Settings::default()
+                },
+            };
+            let signed = crate::sign_headers(&request, &params).expect("signs");
+            let headers = received_headers(&signed);
+            // Another body under the same signature.
+            let received = as_received(&signed, &headers, br#"{"amount":1000000}"#);
+            let refused = verify(&received, &strict, lookup, &cache);
+            assert!(
+                matches!(&refused, Err(VerifyError::ContentSha256 { value: v, .. }) if v == value),
+                "{value}: {refused:?}"
+            );
+            let lenient_verdict = verify(&received, &lenient, lookup, &cache);
+            assert_eq!(
+                lenient_verdict.is_ok(),
+                taken_by_lenient,
+                "{value}: {lenient_verdict:?}"
+            );
+            let mut scratch = VerifyScratch::new();
+            assert_eq!(
+                verify_into(&received, &strict, lookup, &cache, &mut scratch)
+                    .map(|v| v.to_verified()),
+                refused,
+                "{value}"
+            );
         }
     }
 

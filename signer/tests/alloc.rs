@@ -472,6 +472,7 @@ impl Received {
             uri: self.params.settings.uri,
             presigned_unsigned_payload: false,
             session_token_unsigned: !self.params.settings.sign_session_token,
+            unsigned_payload_header: false,
         }
     }
 

@@ -209,6 +209,7 @@ impl Endpoint {
             uri: self.uri,
             presigned_unsigned_payload: self.is_s3(),
             session_token_unsigned: self.adds_token_after_signing(),
+            unsigned_payload_header: self.is_s3(),
         };
         let verified = verify(
             &request,

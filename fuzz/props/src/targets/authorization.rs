@@ -50,6 +50,7 @@ fn verifies_alike_with_a_kept_scratch(value: &str) {
         uri: UriOptions::default(),
         presigned_unsigned_payload: false,
         session_token_unsigned: false,
+        unsigned_payload_header: false,
     };
     let lookup = |_: &str| {
         Some(KnownKeyRef {

@@ -113,6 +113,7 @@ pub fn verify_as_received(
         uri: input.settings().uri,
         presigned_unsigned_payload: input.unsigned_payload,
         session_token_unsigned: !input.settings().sign_session_token,
+        unsigned_payload_header: input.unsigned_payload,
     };
     let known = KnownKeyRef {
         secret_access_key: &input.secret_access_key.0,
