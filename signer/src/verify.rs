@@ -387,8 +387,8 @@ pub enum VerifyError {
         /// Its name.
         name: String,
     },
-    /// The credentials need a session token the request does not carry, or
-    /// carries another.
+    /// The credentials need a session token the request does not carry,
+    /// or the request carries another, or one the credentials do not have.
     SessionToken {
         /// What is wrong.
         reason: &'static str,
@@ -1409,6 +1409,13 @@ fn verify_into_at<'a, 'k>(
             {
                 return Err(VerifyError::SessionToken {
                     reason: "X-Amz-Security-Token is not the token of these credentials",
+                })
+            }
+            // AWS refuses a token sent with long-term credentials too.
+            (None, Some(_)) => {
+                return Err(VerifyError::SessionToken {
+                    reason: "these are long-term credentials, which have no session token, but \
+                             the request carries X-Amz-Security-Token",
                 })
             }
             _ => {}
@@ -2840,6 +2847,36 @@ mod tests {
                 "{value}"
             );
         }
+    }
+
+    #[test]
+    fn a_token_sent_with_long_term_credentials_is_refused() {
+        let cache = KeyCache::new();
+        let lookup = |id: &str| {
+            (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
+                secret_access_key: "secret",
+                session_token: None,
+            })
+        };
+        let policy = VerifyPolicy {
+            session_token_unsigned: true,
+            ..test_policy()
+        };
+        let mut tried = 0;
+        for (name, signed, token) in signed_requests() {
+            if token.is_none() {
+                continue;
+            }
+            tried += 1;
+            let headers = received_headers(&signed);
+            let received = as_received(&signed, &headers, b"body");
+            let verdict = verify(&received, &policy, lookup, &cache);
+            assert!(
+                matches!(verdict, Err(VerifyError::SessionToken { reason }) if reason.contains("long-term")),
+                "{name}: {verdict:?}"
+            );
+        }
+        assert_eq!(tried, 3);
     }
 
     #[test]
