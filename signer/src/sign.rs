@@ -718,6 +718,19 @@ fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Re
 /// parameter of a presigned URL, or, signing in the header, those that
 /// would make the request a presigned one too.
 fn is_written_by_signer(name: &str, location: Location, has_token: bool) -> bool {
+    if name.contains('%') {
+        // A verifier decodes the names before it looks for its own, so
+        // `X-Amz-%53ignature` is `X-Amz-Signature` to it.
+        return decoded_name(name).is_some_and(|decoded| {
+            std::str::from_utf8(decoded.as_slice())
+                .is_ok_and(|decoded| is_signer_name(decoded, location, has_token))
+        });
+    }
+    is_signer_name(name, location, has_token)
+}
+
+/// [`is_written_by_signer`] for a name as the verifier reads it.
+fn is_signer_name(name: &str, location: Location, has_token: bool) -> bool {
     let Some(rest) = name.strip_prefix("X-Amz-") else {
         return false;
     };
@@ -732,6 +745,39 @@ fn is_written_by_signer(name: &str, location: Location, has_token: bool) -> bool
             rest,
             "Algorithm" | "Credential" | "SignedHeaders" | "Signature"
         ),
+    }
+}
+
+/// A query parameter's name with its `%XX` escapes decoded, when that is
+/// short enough to be one of the signer's own names (the longest,
+/// `X-Amz-Security-Token`, has 20 bytes).
+fn decoded_name(name: &str) -> Option<DecodedName> {
+    let bytes = name.as_bytes();
+    let mut decoded = DecodedName {
+        bytes: [0; 24],
+        len: 0,
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let (byte, width) = match crate::encode::escape_at(bytes, at) {
+            Some(byte) => (byte, 3),
+            None => (bytes[at], 1),
+        };
+        *decoded.bytes.get_mut(decoded.len)? = byte;
+        decoded.len += 1;
+        at += width;
+    }
+    Some(decoded)
+}
+
+struct DecodedName {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl DecodedName {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
@@ -1484,6 +1530,19 @@ mod tests {
         assert_eq!(
             signs(&[host], "X-Amz-Signature=00", Location::Header),
             refused("X-Amz-Signature")
+        );
+        // Spelled with escapes, as a verifier decodes them.
+        assert_eq!(
+            signs(&[host], "X-Amz-%53ignature=1", presign),
+            refused("X-Amz-%53ignature")
+        );
+        assert_eq!(
+            signs(&[host], "%58-Amz-%41lgorithm=1", Location::Header),
+            refused("%58-Amz-%41lgorithm")
+        );
+        assert_eq!(
+            signs(&[host], "X-Amz-%4deta=1&X-Amz-Date%=1&%", presign),
+            Ok(())
         );
         // A control character on the request line.
         let path_with = |path| {

@@ -38,7 +38,7 @@ pub fn canonical_uri(path: &str, options: UriOptions, out: &mut String) -> Resul
     }
     if !path.starts_with('/') {
         return Err(Error::Path {
-            path: path.to_owned(),
+            path: crate::error::excerpt(path),
         });
     }
     if !options.normalize {
@@ -152,5 +152,14 @@ mod tests {
         let mut out = String::new();
         let err = canonical_uri("a/b", UriOptions::default(), &mut out).unwrap_err();
         assert!(matches!(err, Error::Path { .. }));
+        // As every error, it quotes at most 64 characters of the input.
+        let long = "x".repeat(1 << 20);
+        let err = canonical_uri(&long, UriOptions::default(), &mut out).unwrap_err();
+        assert_eq!(
+            err,
+            Error::Path {
+                path: format!("{}…", "x".repeat(64))
+            }
+        );
     }
 }
