@@ -559,7 +559,19 @@ fn skew_limits_and_slow_clients() {
     assert!(
         body["message"]
             .as_str()
-            .is_some_and(|m| m.contains("Signature expired") && m.contains("900 s")),
+            .is_some_and(|m| m.starts_with("Signature expired")
+                && m.contains("more than 900 s behind the server time")),
+        "{body}"
+    );
+    // A server an hour behind the signer: the request is from its future.
+    let behind = Server::start("limits-behind", &["--time", &SigningTimeOffset::hours(-1)]);
+    let (status, body) = botocore(&behind, "/prod/pets", &[]);
+    assert_eq!(status, 403);
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Signature not yet current")
+                && m.contains("more than 900 s ahead of the server time")),
         "{body}"
     );
     // Too large a body: 413 before anything is verified.
@@ -1013,6 +1025,61 @@ fn a_presigned_token_added_after_signing_is_named_except_for_iot() {
                 "{service}: {answer}"
             );
         }
+    }
+}
+
+#[test]
+fn s3_names_the_expected_region_as_s3_does() {
+    use sigv4_signer::{
+        Credentials, Expiry, Location, Payload, Request, Settings, SigningParams, SigningTime,
+    };
+    let server = Server::launch("s3-region", None, None, &["--service", "s3"]);
+    let host = format!("127.0.0.1:{}", server.port);
+    let headers = [("Host", host.as_str())];
+    let request = Request {
+        method: "GET",
+        path: "/bucket/key",
+        query: "",
+        headers: &headers,
+        body: b"",
+    };
+    for (location, code) in [
+        (Location::Header, "AuthorizationHeaderMalformed"),
+        (
+            Location::Query(Expiry::from_secs(300).expect("expiry")),
+            "AuthorizationQueryParametersError",
+        ),
+    ] {
+        let params = SigningParams {
+            credentials: Credentials {
+                access_key_id: AKID,
+                secret_access_key: SECRET,
+                session_token: None,
+            },
+            region: "eu-west-1",
+            service: "s3",
+            time: SigningTime::now(),
+            settings: Settings {
+                payload: Payload::Unsigned,
+                content_sha256_header: location == Location::Header,
+                ..Settings::default()
+            },
+        };
+        let signed = sigv4_signer::sign(&request, &params, location).expect("signs");
+        let target = if signed.request.query.is_empty() {
+            "/bucket/key".to_owned()
+        } else {
+            format!("/bucket/key?{}", signed.request.query)
+        };
+        let (status, answer) = send_text(server.port, "GET", &target, &signed.request.headers, b"");
+        let answer = answer.replace("&apos;", "'");
+        assert_eq!(status, 400, "{answer}");
+        assert!(
+            answer.contains(&format!("<Code>{code}</Code>"))
+                && answer.contains("the region 'eu-west-1' is wrong; expecting 'us-east-1'")
+                && answer.contains("<Region>us-east-1</Region>"),
+            "{answer}"
+        );
     }
 }
 

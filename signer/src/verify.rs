@@ -363,6 +363,9 @@ pub enum VerifyError {
         now: String,
         /// Allowed difference, seconds.
         allowed_seconds: u64,
+        /// Whether the request time is ahead of the verifier's (AWS: "not
+        /// yet current") rather than behind it ("expired").
+        ahead: bool,
     },
     /// A presigned URL used after its expiry.
     Expired {
@@ -487,9 +490,12 @@ impl fmt::Display for VerifyError {
                 request_time,
                 now,
                 allowed_seconds,
+                ahead,
             } => write!(
                 f,
-                "the request time {request_time} is more than {allowed_seconds} s from the server time {now}; check the client's clock (UTC)"
+                "the request time {request_time} is more than {allowed_seconds} s {} the server \
+                 time {now}; check the client's clock (UTC)",
+                if *ahead { "ahead of" } else { "behind" }
             ),
             E::Expired { expired_at, now } => {
                 write!(f, "the presigned URL expired at {expired_at}; it is now {now}")
@@ -1722,17 +1728,15 @@ fn check_time(
     let skew = i64::try_from(policy.max_skew_seconds).unwrap_or(i64::MAX);
     let show = |t: i64| SigningTime::from_unix(t).map_or_else(|| t.to_string(), |t| t.to_string());
     let too_early = signed_at - now > skew;
+    let skewed = || VerifyError::Skew {
+        request_time: time.to_string(),
+        now: policy.now.to_string(),
+        allowed_seconds: policy.max_skew_seconds,
+        ahead: too_early,
+    };
     match expires {
-        None if too_early || now - signed_at > skew => Err(VerifyError::Skew {
-            request_time: time.to_string(),
-            now: policy.now.to_string(),
-            allowed_seconds: policy.max_skew_seconds,
-        }),
-        Some(_) if too_early => Err(VerifyError::Skew {
-            request_time: time.to_string(),
-            now: policy.now.to_string(),
-            allowed_seconds: policy.max_skew_seconds,
-        }),
+        None if too_early || now - signed_at > skew => Err(skewed()),
+        Some(_) if too_early => Err(skewed()),
         Some(expires) if now > signed_at + expires as i64 => Err(VerifyError::Expired {
             expired_at: show(signed_at + expires as i64),
             now: policy.now.to_string(),

@@ -369,6 +369,7 @@ fn to_s3_response(answer: &Answer) -> hyper::Response<Full<Bytes>> {
                 crate::report::junit::escape(text("message").unwrap_or_default())
             );
             for (field, element) in [
+                ("region", "Region"),
                 ("canonicalRequest", "CanonicalRequest"),
                 ("stringToSign", "StringToSign"),
             ] {

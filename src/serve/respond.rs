@@ -373,20 +373,60 @@ impl Endpoint {
                     VerifyError::Expired { .. } if s3 => "AccessDenied",
                     _ => "InvalidSignatureException",
                 },
-                format!("Signature expired: {message}"),
+                // AWS's words for a request from the future differ.
+                match error {
+                    VerifyError::Skew { ahead: true, .. } => {
+                        format!("Signature not yet current: {message}")
+                    }
+                    _ => format!("Signature expired: {message}"),
+                },
                 json!({}),
                 akid,
             ),
+            // S3's answer to a scope in another region, which its clients
+            // read to find the bucket's region.
+            VerifyError::Region {
+                ref expected,
+                ref found,
+            } if s3 => {
+                let presigned = parsed_signature(received)
+                    .is_some_and(|p| p.location == SignatureLocation::Query);
+                let (code, what) = if presigned {
+                    (
+                        "AuthorizationQueryParametersError",
+                        "Error parsing the X-Amz-Credential parameter",
+                    )
+                } else {
+                    (
+                        "AuthorizationHeaderMalformed",
+                        "The authorization header is malformed",
+                    )
+                };
+                Answer {
+                    status: 400,
+                    ..deny(
+                        code,
+                        format!("{what}; the region '{found}' is wrong; expecting '{expected}'"),
+                        json!({ "region": expected }),
+                        akid,
+                    )
+                }
+            }
             VerifyError::SignatureMismatch(recomputed) => {
                 let diagnosis = self.diagnose_mismatch(received, &recomputed.provided);
                 let hint = match diagnosis.first() {
                     Some(d) => format!("Proven cause: {} ({}).", d.explanation, d.fault),
-                    None => "No catalogued signing mistake reproduces your signature: check the \
-                             secret access key and whether something changed the request after \
-                             signing (body, signed headers, path, query), then compare your \
-                             canonical request and string to sign with this server's \
-                             (canonicalRequest and stringToSign)."
-                        .to_owned(),
+                    None => format!(
+                        "No catalogued signing mistake reproduces your signature: check the \
+                         secret access key and whether something changed the request after \
+                         signing (method, body, signed headers, path, query), then compare your \
+                         canonical request and string to sign with this server's ({}).",
+                        if s3 {
+                            "CanonicalRequest and StringToSign"
+                        } else {
+                            "canonicalRequest and stringToSign"
+                        }
+                    ),
                 };
                 deny(
                     if s3 {
