@@ -1091,6 +1091,45 @@ fn a_host_name_to_listen_on_is_refused_with_a_hint() {
 }
 
 #[test]
+fn a_signature_mismatch_log_line_leaves_the_session_token_out() {
+    let server = Server::start("mismatch-log-token", &["--log-format", "json"]);
+    let token = "token-of-carol";
+    for presign in [None, Some("300")] {
+        let mut args = vec!["--access-key", "ASIACAROL", "--secret", "wrong-secret"];
+        args.extend(["--token", token]);
+        if let Some(seconds) = presign {
+            args.extend(["--presign", seconds]);
+        }
+        let (status, body) = botocore(&server, "/prod/pets", &args);
+        assert_eq!(status, 403, "{body}");
+        // The answer shows the token where it was signed ...
+        assert!(
+            body["canonicalRequest"]
+                .as_str()
+                .is_some_and(|c| c.contains(token)),
+            "{body}"
+        );
+    }
+    // ... the log does not, on any line.
+    let log = server.log();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("InvalidSignatureException"))
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        !log.contains(token),
+        "the session token reached the log: {log}"
+    );
+    assert!(
+        log.contains("X-Amz-Security-Token=…") && log.contains("x-amz-security-token:…"),
+        "{log}"
+    );
+}
+
+#[test]
 fn a_signature_mismatch_log_line_holds_what_the_server_computed() {
     for format in ["json", "text"] {
         let server = Server::start(&format!("mismatch-log-{format}"), &["--log-format", format]);

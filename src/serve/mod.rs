@@ -425,6 +425,12 @@ fn loggable_target(path: &str, query: &str) -> String {
     if query.is_empty() {
         return path.to_owned();
     }
+    format!("{path}?{}", without_credentials(query))
+}
+
+/// `query` with the values of a presigned URL's signature and session
+/// token left out, for the log.
+fn without_credentials(query: &str) -> String {
     let params: Vec<String> = query
         .split('&')
         .map(|param| match param.split_once('=') {
@@ -434,7 +440,27 @@ fn loggable_target(path: &str, query: &str) -> String {
             _ => param.to_owned(),
         })
         .collect();
-    format!("{path}?{}", params.join("&"))
+    params.join("&")
+}
+
+/// A canonical request for the log: the session token left out of its
+/// query line and of its `x-amz-security-token` header line, as it is
+/// left out of the logged target.
+fn loggable_canonical_request(canonical_request: &str) -> String {
+    canonical_request
+        .split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            if index == 2 {
+                without_credentials(line)
+            } else if line.starts_with("x-amz-security-token:") {
+                "x-amz-security-token:…".to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn log(
@@ -453,7 +479,14 @@ fn log(
     // the log carries it too, so that a log line is enough to compare.
     let computed: Vec<(&str, String)> = ["canonicalRequest", "stringToSign"]
         .into_iter()
-        .filter_map(|name| Some((name, redact(answer.body.get(name)?.as_str()?))))
+        .filter_map(|name| {
+            let value = answer.body.get(name)?.as_str()?;
+            let value = match name {
+                "canonicalRequest" => loggable_canonical_request(value),
+                _ => value.to_owned(),
+            };
+            Some((name, redact(&value)))
+        })
         .collect();
     let akid = answer.access_key_id.as_deref().unwrap_or("-");
     let micros = started.elapsed().as_micros();
