@@ -58,6 +58,8 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "query-not-decoded", explanation: "query escapes were encoded again (`%2F` became `%252F`); decode each name and value once, then encode", apply: |r| r.query_not_decoded = true },
     FaultSpec { id: "query-not-encoded", explanation: "the query was signed without percent-encoding (raw UTF-8, spaces or reserved characters); encode every byte outside `A-Za-z0-9-._~`", apply: |r| r.query_raw = true },
     FaultSpec { id: "query-valueless-without-equals", explanation: "a parameter without a value was signed as `name`; it must be signed as `name=`", apply: |r| r.valueless_without_equals = true },
+    FaultSpec { id: "presign-params-not-encoded", explanation: "the X-Amz-* parameters of the presigned URL were put in the canonical query without percent-encoding; encode their values like every other parameter's (X-Amz-Credential's `/` as `%2F`, and a session token's `+`, `/` and `=`)", apply: |r| r.presign_params_raw = true },
+    FaultSpec { id: "presign-params-appended-after-sort", explanation: "the X-Amz-* parameters of the presigned URL were appended after the query was sorted; add them first, then sort the whole query (X-Amz-Security-Token sorts before X-Amz-SignedHeaders, and lower-case names after every X-Amz-*)", apply: |r| r.query_sort = QuerySort::SignerParamsAppended },
     FaultSpec { id: "tilde-escaped", explanation: "`~` was percent-encoded; it is unreserved and must stay as `~`", apply: |r| r.tilde_escaped = true },
     FaultSpec { id: "lowercase-hex-escapes", explanation: "percent escapes used lower-case hex; SigV4 requires upper case (`%2F`, not `%2f`)", apply: |r| r.lowercase_hex = true },
     FaultSpec { id: "path-not-encoded", explanation: "the path was signed as it is on the request line, not URI-encoded; encode every byte outside `A-Za-z0-9-._~` and `/` (and, except for S3, encode the result again)", apply: |r| r.path = PathRule::NotEncoded },
@@ -78,6 +80,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     FaultSpec { id: "header-multiline-not-unfolded", explanation: "a folded (multi-line) header value kept its line breaks; join its lines with one space (`a\\n  b` signs as `a b`)", apply: |r| r.header_trim = HeaderTrim::KeepLineBreaks },
     FaultSpec { id: "header-multiline-joined-with-comma", explanation: "a folded (multi-line) header value was joined with `,`; join its lines with one space", apply: |r| r.fold_with_comma = true },
     FaultSpec { id: "header-names-not-lowercased", explanation: "header names kept their case in the canonical headers and the signed-headers list (and were sorted as they are, `X-Amz-Date` before `host`); lower-case them in both, then sort", apply: |r| r.keep_name_case = true },
+    FaultSpec { id: "host-with-default-port", explanation: "the host was signed with the scheme's default port (`example.com:443`); clients leave a default port out of `Host`, so sign the host exactly as sent", apply: |r| r.host_default_port = true },
     FaultSpec { id: "session-token-signed", explanation: "the session token was signed; this case wants it added after signing, unsigned", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "session-token-not-signed", explanation: "the session token was not signed; add X-Amz-Security-Token before signing and include it", apply: |r| r.flip_token_signed = true },
     FaultSpec { id: "payload-hash-of-empty-body", explanation: "the payload hash is that of an empty body; hash the exact bytes sent", apply: |r| r.payload = PayloadRule::Empty },
@@ -112,6 +115,11 @@ struct Rules {
     repeated: Repeated,
     fold_with_comma: bool,
     keep_name_case: bool,
+    /// `:443` added to a `Host` without a port.
+    host_default_port: bool,
+    /// A presigned URL's own parameters written into the canonical query
+    /// unencoded.
+    presign_params_raw: bool,
     flip_token_signed: bool,
     payload: PayloadRule,
     flip_content_sha256: bool,
@@ -140,6 +148,9 @@ enum QuerySort {
     NameOnly,
     /// By the lower-case encoded name, then value.
     CaseInsensitive,
+    /// The caller's parameters sorted, a presigned URL's own appended
+    /// after them in the order they are added.
+    SignerParamsAppended,
     Decoded,
 }
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -469,6 +480,13 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
             headers.push(("x-amz-content-sha256".into(), payload.clone()));
         }
     }
+    if rules.host_default_port {
+        for (name, value) in headers.iter_mut() {
+            if name.eq_ignore_ascii_case("host") && !value.contains(':') {
+                value.push_str(":443");
+            }
+        }
+    }
     let (headers_block, signed_headers) = faulty_headers(&headers, rules)?;
 
     let mut params: Vec<(String, String)> = message
@@ -484,6 +502,9 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
             )
         })
         .collect();
+    // How many of `params`, at the end, are the presigned URL's own.
+    let mut signer_params = 0;
+    let mut raw_signer_params: Vec<(String, String)> = Vec::new();
     if o.location == Location::Query {
         let credential = format!("{}/{scope}", message.credentials.access_key_id);
         let mut extra = vec![
@@ -496,13 +517,22 @@ fn resign(message: &SignMessage, body: &[u8], rules: &Rules) -> Option<(String, 
         if let (Some(token), true) = (token, sign_token) {
             extra.push(("X-Amz-Security-Token", token.to_owned()));
         }
+        signer_params = extra.len();
         for (name, value) in extra {
             let mut encoded = String::new();
             uri_encode(value.as_bytes(), false, &mut encoded);
+            if rules.presign_params_raw && encoded != value {
+                // Written raw into the canonical query only: the names
+                // are unique, so the order is the same either way.
+                raw_signer_params.push((format!("{name}={encoded}"), format!("{name}={value}")));
+            }
             params.push((name.to_owned(), encoded));
         }
     }
-    let query = faulty_query(&params, rules);
+    let mut query = faulty_query(&params, signer_params, rules);
+    for (encoded, raw) in &raw_signer_params {
+        query = query.replacen(encoded.as_str(), raw, 1);
+    }
     let uri = faulty_uri(
         &message.request.path,
         o.normalize_path != rules.flip_normalize,
@@ -693,7 +723,9 @@ fn faulty_headers(headers: &[(String, String)], rules: &Rules) -> Option<(String
 type EncodedParam = (String, String, bool);
 
 /// Parameters are raw wire text; a value of `\0` marks "no `=` at all".
-fn faulty_query(params: &[(String, String)], rules: &Rules) -> String {
+/// The canonical query of `params` under `rules`; the last `signer_params`
+/// of them are a presigned URL's own, added by the signer.
+fn faulty_query(params: &[(String, String)], signer_params: usize, rules: &Rules) -> String {
     // One value per name, at the name's first place: the first value, or
     // the last (a dictionary overwritten in order).
     let deduplicated: Vec<(String, String)>;
@@ -753,6 +785,11 @@ fn faulty_query(params: &[(String, String)], rules: &Rules) -> String {
         }),
         QuerySort::WholePairs => {
             encoded.sort_by(|a, b| format!("{}={}", a.0, a.1).cmp(&format!("{}={}", b.0, b.1)))
+        }
+        QuerySort::SignerParamsAppended => {
+            // Deduplication keeps the signer's (never repeated) at the end.
+            let callers = encoded.len().saturating_sub(signer_params);
+            encoded[..callers].sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         }
         QuerySort::Decoded => {
             let mut indexed: Vec<(Vec<u8>, Vec<u8>, EncodedParam)> = params

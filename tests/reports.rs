@@ -271,7 +271,7 @@ fn junit_and_the_stderr_summary_agree_with_the_exit_status() {
         "{report}"
     );
     assert!(
-        stderr.contains("125 passed, 2 failed (2 on contested cases"),
+        stderr.contains("127 passed, 2 failed (2 on contested cases"),
         "{stderr}"
     );
 

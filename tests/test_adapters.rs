@@ -36,7 +36,7 @@ fn the_faultless_test_signer_passes_everything() {
         &["--jobs", "2", "--vectors", "tests/fault-vectors"],
     );
     assert_eq!(code, Some(0), "{}", report["summary"]);
-    assert_eq!(report["summary"]["total"], 128);
+    assert_eq!(report["summary"]["total"], 130);
     assert_eq!(report["summary"]["fail"], 0);
     assert_eq!(report["summary"]["skipped"], 0);
 }
@@ -372,7 +372,7 @@ fn an_adapter_that_never_answers_is_a_setup_error_said_once() {
         "no report of the same error per case: {stdout}"
     );
     assert!(
-        stderr.starts_with("error: the adapter answered no case (127 adapter errors)")
+        stderr.starts_with("error: the adapter answered no case (129 adapter errors)")
             && stderr.contains("no-such-adapter-command-here: not found"),
         "{stderr}"
     );
@@ -383,7 +383,7 @@ fn an_adapter_that_never_answers_is_a_setup_error_said_once() {
     // A JSON report still has a verdict for every case.
     let (code, report) = run_json("no-such-adapter-command-here", &[]);
     assert_eq!(code, Some(2));
-    assert_eq!(cases(&report).len(), 127);
+    assert_eq!(cases(&report).len(), 129);
 }
 
 /// A persistent adapter whose hello declares `features`, and that answers

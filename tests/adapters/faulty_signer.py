@@ -53,6 +53,8 @@ FAULTS = (
     "query-not-decoded",
     "query-not-encoded",
     "query-valueless-without-equals",
+    "presign-params-not-encoded",
+    "presign-params-appended-after-sort",
     "tilde-escaped",
     "lowercase-hex-escapes",
     "path-not-encoded",
@@ -73,6 +75,7 @@ FAULTS = (
     "header-multiline-not-unfolded",
     "header-multiline-joined-with-comma",
     "header-names-not-lowercased",
+    "host-with-default-port",
     "session-token-signed",
     "session-token-not-signed",
     "payload-hash-of-empty-body",
@@ -249,9 +252,9 @@ class FaultySigner:
             raw = percent_decode(text)
         return self.encode(raw, space_as_plus=self._is("query-space-as-plus"))
 
-    def canonical_query(self, query):
+    def canonical_query(self, query, presign=()):
         """The canonical form of a raw query string (the request's own
-        parameters, then any presign parameters appended in encoded form)."""
+        parameters) with a presigned URL's own (name, raw value) pairs."""
         params = []
         for pair in query.split("&"):
             if not pair:
@@ -268,6 +271,13 @@ class FaultySigner:
                     "valueless": valueless,
                 }
             )
+        for name, value in presign:
+            if self._is("presign-params-not-encoded"):
+                enc = (name, value)  # written into the canonical query raw
+            else:
+                # As on the wire, then read back like the caller's.
+                enc = tuple(self._query_part(self.encode(t.encode("utf-8"))) for t in (name, value))
+            params.append({"raw": (name, value), "enc": enc, "valueless": False, "presign": True})
         if self._is("query-repeated-first-only") or self._is("query-repeated-last-only"):
             # One value per raw name, at the name's first place.
             kept = {}
@@ -278,6 +288,10 @@ class FaultySigner:
             params = list(kept.values())
         if self._is("query-unsorted"):
             pass  # wire order
+        elif self._is("presign-params-appended-after-sort"):
+            own = [p for p in params if p.get("presign")]
+            params = sorted((p for p in params if not p.get("presign")), key=lambda p: p["enc"])
+            params += own  # appended in the order they were added
         elif self._is("query-sorted-as-pairs"):
             params.sort(key=lambda p: p["enc"][0] + "=" + p["enc"][1])
         elif self._is("query-sorted-by-name-only"):
@@ -458,9 +472,14 @@ class FaultySigner:
             if content_sha256:
                 sent.append(("x-amz-content-sha256", payload_hash))
                 signed.append(("x-amz-content-sha256", payload_hash))
+        if self._is("host-with-default-port"):
+            # The host taken from a URL with its port written out.
+            signed = [(n, v + ":443" if n.lower() == "host" and ":" not in v else v) for n, v in signed]
         headers_block, signed_headers = self.canonical_headers(signed)
 
-        query = request.get("query", "")
+        caller_query = request.get("query", "")
+        query = caller_query
+        presign = []
         if location == "query":
             presign = [
                 ("X-Amz-Algorithm", ALGORITHM),
@@ -480,7 +499,7 @@ class FaultySigner:
             [
                 request["method"],
                 self.canonical_uri(path, normalize, double_encode),
-                self.canonical_query(query),
+                self.canonical_query(caller_query, presign),
                 headers_block,
                 signed_headers,
                 payload_hash,

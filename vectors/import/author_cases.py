@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the `authored` suite: cases this project adds where the published
 suites have none (S3 single encoding, unsigned payloads, query spaces and
-plus signs, valueless parameters).
+plus signs, valueless parameters, a presigned URL with a session token, its
+own lifetime and the caller's parameters).
 
 Unlike the imported suites, the expected stages here are not AWS's: they are
 computed by the reference signer (through `sigv4-conformance
@@ -57,6 +58,15 @@ CASES = [
         "request": "GET /?list-type=2&acl HTTP/1.1\nHost:example.amazonaws.com\n",
     },
     {
+        "name": "presign-token-and-query",
+        "description": "Temporary credentials, a 300 s lifetime and the caller's own lower-case parameters out of order. Presigned, every parameter is encoded and sorted together: the credential's '/' as %2F, the token's '+', '/' and '=' escaped, X-Amz-Security-Token before X-Amz-SignedHeaders, the caller's names after every X-Amz-*. A signer that appends the X-Amz-* parameters after sorting, or writes them unencoded, or ignores the lifetime, fails here.",
+        "rules": ["query.encode", "query.sort", "token.signed", "payload.hash", "scope", "signing-key"],
+        "request": "GET /?prefix=photos%2F2015&list-type=2&delimiter=%2F HTTP/1.1\nHost:example.amazonaws.com\n",
+        # The example token of AWS's documentation: it holds '+', '/' and '='.
+        "session_token": "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==",
+        "options": {"expires_in": 300},
+    },
+    {
         "name": "s3-path-single-encoded",
         "description": "S3 rules on an already-encoded key path: not normalized ('//' and '/./' stay) and not encoded a second time (%2B stays %2B, not %252B); x-amz-content-sha256 is signed.",
         "rules": ["uri.encode", "uri.no-normalize", "payload.hash", "payload.content-sha256-header", "scope", "signing-key"],
@@ -101,7 +111,11 @@ def context(case):
         "status": "contested" if "contested_reason" in case else "valid",
         **({"contested_reason": case["contested_reason"]} if "contested_reason" in case else {}),
         "source": SOURCE,
-        "credentials": {"access_key_id": "AKIDEXAMPLE", "secret_access_key": SECRET, "session_token": None},
+        "credentials": {
+            "access_key_id": "AKIDEXAMPLE",
+            "secret_access_key": SECRET,
+            "session_token": case.get("session_token"),
+        },
         "region": "us-east-1",
         "service": case.get("service", "service"),
         "time": "2015-08-30T12:36:00Z",
