@@ -371,6 +371,23 @@ pub fn judge(
             })
         }
         Some(divergence) => {
+            let assembled_wrong = matches!(divergence.stage, Stage::Scope | Stage::SignedHeaders)
+                && actual_stages.signature.as_deref() == Some(reference.signature.as_str());
+            if assembled_wrong {
+                notes.push(format!(
+                    "the adapter's signature is the reference's: the {} differs only in the \
+                     request it would send. The signing is right; check how the {} is put \
+                     together from it",
+                    match divergence.stage {
+                        Stage::Scope => "credential scope",
+                        _ => "signed headers list",
+                    },
+                    match message.options.location {
+                        Location::Header => "Authorization header",
+                        Location::Query => "presigned URL",
+                    }
+                ));
+            }
             let diagnosis = actual_stages
                 .signature
                 .as_deref()
@@ -452,6 +469,7 @@ fn sent_differs(reference: &Signed, sent: &WireRequest) -> Vec<Diagnosis> {
             explanation,
         });
     }
+    out.extend(sent_parameters_differ(reference, sent));
     // A token added after signing is in no signed header, but the request
     // still needs it.
     let carries_token = |headers: &[(String, String)]| {
@@ -472,6 +490,66 @@ fn sent_differs(reference: &Signed, sent: &WireRequest) -> Vec<Diagnosis> {
                           need their session token sent, here added after signing (unsigned)"
                 .into(),
         });
+    }
+    out
+}
+
+/// The query parameters (each name with its values, in canonical form)
+/// that the request as sent lacks, holds with other values, or holds
+/// besides those signed. `X-Amz-Signature` is compared elsewhere.
+fn sent_parameters_differ(reference: &Signed, sent: &WireRequest) -> Vec<Diagnosis> {
+    let parameters = |query: &str| {
+        let mut canonical = String::new();
+        canonical_query(query, &[], &mut canonical);
+        let mut by_name: Vec<(String, Vec<String>)> = Vec::new();
+        for pair in canonical.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if name == "X-Amz-Signature" {
+                continue;
+            }
+            match by_name.iter_mut().find(|(n, _)| n == name) {
+                Some((_, values)) => values.push(value.to_owned()),
+                None => by_name.push((name.to_owned(), vec![value.to_owned()])),
+            }
+        }
+        by_name
+    };
+    let signed = parameters(&reference.request.query);
+    let sent = parameters(&sent.query);
+    let shown = |values: &[String]| values.join(", ");
+    let mut out = Vec::new();
+    for (name, values) in &signed {
+        let explanation = match sent.iter().find(|(n, _)| n == name) {
+            None => format!(
+                "{name} was signed ({}) but is not in the URL as sent; send every parameter \
+                 that was signed",
+                shown(values)
+            ),
+            Some((_, sent_values)) if sent_values != values => format!(
+                "{name} was signed as {} but is sent as {}; send exactly what was signed",
+                shown(values),
+                shown(sent_values)
+            ),
+            Some(_) => continue,
+        };
+        out.push(Diagnosis {
+            fault: "sent-parameter-differs-from-signed".into(),
+            proven: false,
+            explanation,
+        });
+    }
+    for (name, values) in &sent {
+        if !signed.iter().any(|(n, _)| n == name) {
+            out.push(Diagnosis {
+                fault: "sent-parameter-differs-from-signed".into(),
+                proven: false,
+                explanation: format!(
+                    "{name}={} is in the URL as sent but was not signed; sign the query the \
+                     request carries",
+                    shown(values)
+                ),
+            });
+        }
     }
     out
 }

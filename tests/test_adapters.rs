@@ -288,6 +288,54 @@ fn an_unsigned_session_token_left_unsent_is_named() {
 }
 
 #[test]
+fn a_presigned_parameter_left_unsent_is_named() {
+    let case = "aws-v4/get-vanilla-with-session-token/query";
+    let (code, report) = run_json(
+        "python3 tests/adapters/misbehave.py --mode drop-expires",
+        &["--filter", case],
+    );
+    assert_eq!(code, Some(1), "{report}");
+    let result = &cases(&report)[0];
+    assert_eq!(result["diverged_at"], "signed_request", "{result}");
+    assert_eq!(
+        result["diagnosis"][0]["fault"], "sent-parameter-differs-from-signed",
+        "{result}"
+    );
+    assert!(
+        result["diagnosis"][0]["explanation"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("X-Amz-Expires was signed (3600) but is not in the URL")),
+        "{result}"
+    );
+}
+
+#[test]
+fn a_scope_changed_only_in_the_request_sent_is_said_to_be_assembled_wrong() {
+    for case in ["aws-v4/get-vanilla/query", "aws-v4/get-vanilla/header"] {
+        let (code, report) = run_json(
+            "python3 tests/adapters/faulty_signer.py --with-intermediates",
+            &["--filter", case],
+        );
+        assert_eq!(code, Some(0), "{report}");
+        let (code, report) = run_json(
+            "python3 tests/adapters/misbehave.py --mode url-region",
+            &["--filter", case],
+        );
+        assert_eq!(code, Some(1), "{report}");
+        let result = &cases(&report)[0];
+        assert_eq!(result["diverged_at"], "scope", "{result}");
+        let notes = result["notes"].to_string();
+        assert!(
+            notes.contains(
+                "the adapter's signature is the reference's: the credential scope \
+                            differs only in the request it would send"
+            ),
+            "{result}"
+        );
+    }
+}
+
+#[test]
 fn protocol_violations_are_adapter_errors() {
     for (mode, expected) in [
         ("exit-early", "exited"),

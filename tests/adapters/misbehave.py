@@ -32,6 +32,10 @@ Modes:
   answer-twice  prints every answer twice
   log-after     prints a log line on stdout after every answer
   drop-token    leaves X-Amz-Security-Token out of the request it sends
+  drop-expires  leaves X-Amz-Expires out of the presigned URL it sends
+  url-region    sends its request with the credential scope's region
+                changed to us-west-2 (in the URL or the Authorization
+                header), its signature and intermediates still right
   other-signature
                 answers with a "signature" field that is not the signature
                 in its request (all zeros)
@@ -72,6 +76,8 @@ MODES = (
     "log-after",
     "other-signature",
     "drop-token",
+    "drop-expires",
+    "url-region",
     "leak-secret",
 )
 
@@ -184,6 +190,16 @@ def main(argv=None):
         if mode == "drop-token" and answer.get("type") == "signed":
             answer["request"]["headers"] = [
                 h for h in answer["request"]["headers"] if h[0].lower() != "x-amz-security-token"
+            ]
+        if mode == "drop-expires" and answer.get("type") == "signed":
+            query = answer["request"]["query"].split("&")
+            answer["request"]["query"] = "&".join(p for p in query if not p.startswith("X-Amz-Expires="))
+        if mode == "url-region" and answer.get("type") == "signed":
+            request = answer["request"]
+            request["query"] = request["query"].replace("%2Fus-east-1%2F", "%2Fus-west-2%2F")
+            request["headers"] = [
+                [n, v.replace("/us-east-1/", "/us-west-2/") if n.lower() == "authorization" else v]
+                for n, v in request["headers"]
             ]
         if mode == "flood-stdout" and not os.path.exists(flood_marker):
             try:
