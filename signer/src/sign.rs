@@ -103,6 +103,54 @@ impl Default for Settings<'_> {
     }
 }
 
+impl Settings<'_> {
+    /// S3's rules, as its SDKs sign: the path neither normalized nor
+    /// encoded a second time, and `x-amz-content-sha256` sent and signed
+    /// with a header signature. A presigned URL for S3 signs
+    /// `UNSIGNED-PAYLOAD`: `Settings { payload: Payload::Unsigned,
+    /// ..Settings::s3() }` (and a verifier takes it with
+    /// `VerifyPolicy::presigned_unsigned_payload`).
+    ///
+    /// ```
+    /// use sigv4_signer::{sign_headers, Credentials, Request, Settings, SigningParams, SigningTime};
+    ///
+    /// let headers = [("Host", "my-bucket.s3.amazonaws.com")];
+    /// let request = Request {
+    ///     method: "GET",
+    ///     path: "/photos//2015/../a%2Bb.jpg",
+    ///     query: "",
+    ///     headers: &headers,
+    ///     body: b"",
+    /// };
+    /// let params = SigningParams {
+    ///     credentials: Credentials {
+    ///         access_key_id: "AKIDEXAMPLE",
+    ///         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    ///         session_token: None,
+    ///     },
+    ///     region: "us-east-1",
+    ///     service: "s3",
+    ///     time: SigningTime::parse("2015-08-30T12:36:00Z")?,
+    ///     settings: Settings::s3(),
+    /// };
+    /// let signed = sign_headers(&request, &params)?;
+    /// // The key's path as sent: `//` and `..` kept, `%2B` not encoded again.
+    /// assert!(signed.canonical_request.starts_with("GET\n/photos//2015/../a%2Bb.jpg\n"));
+    /// assert_eq!(signed.signed_headers, "host;x-amz-content-sha256;x-amz-date");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn s3() -> Self {
+        Settings {
+            uri: UriOptions {
+                normalize: false,
+                double_encode: false,
+            },
+            content_sha256_header: true,
+            ..Settings::default()
+        }
+    }
+}
+
 /// Everything besides the request that a signature depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct SigningParams<'a> {
