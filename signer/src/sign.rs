@@ -587,7 +587,10 @@ impl Default for Signed {
     }
 }
 
-/// `date/region/service/aws4_request`.
+/// `date/region/service/aws4_request`, written as given: like the other
+/// stage functions it formats and does not check. The signing functions
+/// refuse a region or service that is empty or holds `/`, `,`, whitespace
+/// or control characters ([`Error::Scope`]) before they get here.
 pub fn credential_scope(time: &SigningTime, region: &str, service: &str) -> String {
     let mut scope = String::new();
     write_credential_scope(time.scope_date(), region, service, &mut scope);
