@@ -71,6 +71,16 @@ pub enum Error {
         /// `"path"` or `"query"`.
         part: &'static str,
     },
+    /// The path holds `?` or `#`, or the query holds `#`: on a request
+    /// line a `?` starts the query, and a `#` starts a fragment, which is
+    /// never sent, so the server would see another request than the one
+    /// signed.
+    Delimiter {
+        /// `"path"` or `"query"`.
+        part: &'static str,
+        /// `'?'` or `'#'`.
+        delimiter: char,
+    },
     /// A scope part (region or service) is empty or holds `/`, `,`,
     /// whitespace or control characters, which would make the credential
     /// scope or the Authorization header ambiguous.
@@ -138,6 +148,17 @@ impl fmt::Display for Error {
                 f,
                 "the {part} holds a control character, which cannot be sent on a request line; \
                  percent-encode it"
+            ),
+            Error::Delimiter { part, delimiter } => write!(
+                f,
+                "the {part} holds {delimiter:?}, which {} on a request line; percent-encode it \
+                 ({})",
+                if *delimiter == '?' {
+                    "starts the query"
+                } else {
+                    "starts a fragment, never sent,"
+                },
+                if *delimiter == '?' { "%3F" } else { "%23" }
             ),
             Error::Scope { part, value } => write!(
                 f,

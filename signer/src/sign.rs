@@ -1263,19 +1263,36 @@ pub(crate) fn check_request<'r>(
         });
     }
     // The path and query are sent as given: a CR or LF there would split
-    // the request line (a raw space or UTF-8 is left to the caller: some
-    // published cases carry them).
-    let has_control = |text: &str| {
-        any_word(text.as_bytes(), |word| {
-            has_byte_below(word, 0x20) | has_byte(word, 0x7f)
-        })
-    };
-    for (part, text) in [("path", request.path), ("query", request.query)] {
-        if has_control(text) {
-            return Err(Error::ControlCharacter { part });
-        }
+    // the request line, a `?` in the path would start the query and a `#`
+    // a fragment, which is never sent (a raw space or UTF-8 is left to
+    // the caller: some published cases carry them).
+    let control = |word: u64| has_byte_below(word, 0x20) | has_byte(word, 0x7f);
+    if any_word(request.path.as_bytes(), |word| {
+        control(word) | has_byte(word, b'?') | has_byte(word, b'#')
+    }) {
+        return Err(request_line_error("path", request.path));
+    }
+    if any_word(request.query.as_bytes(), |word| {
+        control(word) | has_byte(word, b'#')
+    }) {
+        return Err(request_line_error("query", request.query));
     }
     Ok(())
+}
+
+/// What is wrong with a path or query that holds a byte a request line
+/// cannot carry as it is: the first such byte decides.
+fn request_line_error(part: &'static str, text: &str) -> Error {
+    let first = text
+        .bytes()
+        .find(|&b| b < 0x20 || b == 0x7f || b == b'#' || (part == "path" && b == b'?'));
+    match first {
+        Some(delimiter @ (b'?' | b'#')) => Error::Delimiter {
+            part,
+            delimiter: char::from(delimiter),
+        },
+        _ => Error::ControlCharacter { part },
+    }
 }
 
 /// How many headers the signer adds to a request: the session token,
@@ -1610,6 +1627,24 @@ mod tests {
         assert_eq!(path_with("/a b\r\nX-Evil: 1"), control("path"));
         assert_eq!(path_with("/\u{7f}"), control("path"));
         assert_eq!(path_with("/a b/ü"), control("query"));
+        // A delimiter that would end the path, or the query, on the wire.
+        let delimiter = |part, delimiter| Err(Error::Delimiter { part, delimiter });
+        let request_line = |path, query| {
+            let request = Request {
+                method: "GET",
+                path,
+                query,
+                headers: &[host],
+                body: b"",
+            };
+            sign(&request, &params, Location::Header).map(|_| ())
+        };
+        assert_eq!(request_line("/a?b=c", ""), delimiter("path", '?'));
+        assert_eq!(request_line("/a#frag", ""), delimiter("path", '#'));
+        assert_eq!(request_line("/a", "b=c#frag"), delimiter("query", '#'));
+        assert_eq!(request_line("/a#\r", ""), delimiter("path", '#'));
+        assert_eq!(request_line("/a\r#", ""), control("path"));
+        assert_eq!(request_line("/a%3Fb%23c", "q=a?b"), Ok(()));
         // Harmless in the header, and other X-Amz-* names anywhere.
         assert_eq!(
             signs(&[host], "X-Amz-Date=1&X-Amz-Expires=2", Location::Header),

@@ -213,6 +213,10 @@ pub fn model_sign(input: &SignInput) -> Option<Expected> {
     if control(&input.path) || control(&input.query) {
         return None;
     }
+    // Nor a `?` in the path (it starts the query) or a `#` in either.
+    if input.path.contains(['?', '#']) || input.query.contains('#') {
+        return None;
+    }
     let time = input.signing_time();
     let amz_date = time.amz_date().to_owned();
     let payload = input.payload_hash();

@@ -37,8 +37,8 @@ pub enum Exclusion {
     RefusedByOurs,
     /// The request line cannot be given to aws-sigv4: it takes a URI and
     /// parses it as `http::Uri`, which refuses raw spaces, non-ASCII and
-    /// several other characters; and a `?` or `#` in our path would move
-    /// the query or cut the URI.
+    /// several other characters. (A `?` or `#` in the path, which would
+    /// move the query or cut the URI, our signer refuses.)
     NotAUri,
     /// A raw `+` in the query: aws-sigv4 form-decodes the query
     /// (`form_urlencoded`), so `+` is a space (`%20`); SigV4, our signer and
@@ -92,9 +92,6 @@ pub enum Exclusion {
 pub fn exclusion(input: &SignInput) -> Option<Exclusion> {
     if model_sign(input).is_none() {
         return Some(Exclusion::RefusedByOurs);
-    }
-    if input.path.contains(['?', '#']) || input.query.contains('#') {
-        return Some(Exclusion::NotAUri);
     }
     if input.query.contains('+') {
         return Some(Exclusion::RawPlusInQuery);
