@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How to run an adapter.
 #[derive(Debug, Clone)]
@@ -91,6 +91,22 @@ impl Drop for Process {
         // Closing stdin asks a well-behaved adapter to exit; then make sure.
         self.stdin.take();
         kill_group(&mut self.child);
+    }
+}
+
+/// How long an adapter that closed its stdout gets to exit, at least.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// The exit status of `child` once it has exited, or `None` if it is still
+/// running at `deadline`.
+fn wait_until(child: &mut Child, deadline: Instant) -> Option<String> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status.to_string()),
+            Err(e) => return Some(e.to_string()),
+            Ok(None) if Instant::now() >= deadline => return None,
+            Ok(None) => thread::sleep(Duration::from_millis(10)),
+        }
     }
 }
 
@@ -231,8 +247,12 @@ impl Process {
 
     /// Reads one answer line, within `timeout`.
     fn receive(&mut self, timeout: Duration) -> Result<String, String> {
+        // One deadline for the whole answer: blank lines (a keep-alive, a
+        // logger's separators) must not restart the wait.
+        let deadline = Instant::now() + timeout;
         loop {
-            return match self.lines.recv_timeout(timeout) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            return match self.lines.recv_timeout(left) {
                 Ok(Line::Text(text)) if text.trim().is_empty() => continue,
                 Ok(Line::Text(text)) => Ok(text),
                 Ok(Line::TooLong) => Err(format!(
@@ -242,11 +262,19 @@ impl Process {
                 Ok(Line::NotUtf8) => Err("the adapter printed a line that is not UTF-8".into()),
                 Ok(Line::ReadError(e)) => Err(format!("reading the adapter's stdout failed: {e}")),
                 Ok(Line::Eof) | Err(RecvTimeoutError::Disconnected) => {
-                    let status = self.child.wait().map(|s| s.to_string());
-                    Err(format!(
-                        "the adapter exited ({}) before answering",
-                        status.unwrap_or_else(|e| e.to_string())
-                    ))
+                    // Its stdout is closed, but the process may live on: wait
+                    // for it no longer than for an answer (a second at
+                    // least, for the exit status of one that is exiting).
+                    let grace = deadline.max(Instant::now() + EXIT_GRACE);
+                    Err(match wait_until(&mut self.child, grace) {
+                        Some(status) => format!("the adapter exited ({status}) before answering"),
+                        None => {
+                            kill_group(&mut self.child);
+                            "the adapter closed its stdout without answering and did not exit; \
+                             it was stopped"
+                                .to_owned()
+                        }
+                    })
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     let waited = format!(
@@ -289,6 +317,18 @@ impl Process {
     }
 }
 
+/// How long the answer may take to follow a line that is not one, printed
+/// after the previous answer: a log line comes right after an answer, the
+/// next answer soon after it.
+const STRAY_LINE_GRACE: Duration = Duration::from_secs(1);
+
+/// Whether `line` is a JSON object with the id `id`: an answer to this
+/// message, however misshapen, not stray output.
+fn carries_id(line: &str, id: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(line)
+        .is_ok_and(|value| value.get("id").and_then(|v| v.as_str()) == Some(id))
+}
+
 /// The first 200 characters of an unexpected answer, for the report.
 fn excerpt(text: &str) -> String {
     let cut: String = text.chars().take(200).collect();
@@ -301,9 +341,9 @@ fn excerpt(text: &str) -> String {
 
 /// Parses an answer line into a message.
 fn parse_answer(line: &str) -> Result<AdapterMessage, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|_| {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
         format!(
-            "the adapter printed a line that is not JSON: {}",
+            "the adapter printed a line that is not JSON ({e}): {}",
             excerpt(line)
         )
     })?;
@@ -516,15 +556,34 @@ impl Adapter {
         let stray_output = &mut self.stray_output;
         let mut receive = |process: &mut Process| -> Result<AdapterMessage, String> {
             let line = process.receive(timeout)?;
-            let answer = parse_answer(&line).map_err(|reason| match &answered {
-                // It may be a log line printed after the previous answer,
-                // arrived too late to be told apart from this one.
-                Some(previous) => format!(
-                    "{reason} (if the adapter printed it after its answer to {previous}: stdout \
-                     carries exactly one line per message; logs go to stderr)"
-                ),
-                None => reason,
-            })?;
+            let answer = match (parse_answer(&line), &answered) {
+                (Ok(answer), _) => answer,
+                // Not this message's answer, after an answer to the last
+                // one: perhaps a log line printed after that answer that
+                // arrived after this message was sent. If the answer
+                // follows at once, the line is only stray output; the
+                // verdict must not depend on when the line arrived.
+                (Err(reason), Some(previous)) if !carries_id(&line, id) => {
+                    let late = || {
+                        format!(
+                            "{reason} (if the adapter printed it after its answer to {previous}: \
+                             stdout carries exactly one line per message; logs go to stderr)"
+                        )
+                    };
+                    let next = process
+                        .receive(timeout.min(STRAY_LINE_GRACE))
+                        .map_err(|_| late())?;
+                    let answer = parse_answer(&next).map_err(|_| late())?;
+                    *stray_output = Some(format!(
+                        "after its answer to {previous} the adapter printed a line that is not \
+                         an answer ({:?}); stdout carries exactly one line per message (logs go \
+                         to stderr)",
+                        excerpt(&line)
+                    ));
+                    answer
+                }
+                (Err(reason), _) => return Err(reason),
+            };
             // A second answer to the previous message, printed after the
             // first: stray output (had it come a moment sooner it would
             // have been found above), and this message's answer follows.

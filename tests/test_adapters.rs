@@ -233,6 +233,39 @@ fn a_hang_times_out_only_where_it_hangs() {
 }
 
 #[test]
+fn empty_lines_do_not_keep_a_silent_adapter_alive() {
+    for c in misbehave("blank-lines", "1") {
+        let id = c["id"].as_str().unwrap_or("");
+        if id.ends_with("/query") {
+            assert!(reason(&c).contains("no answer within 1.0 s"), "{c}");
+        } else {
+            assert_eq!(c["verdict"], "pass", "{c}");
+        }
+    }
+}
+
+#[test]
+fn an_adapter_that_closes_stdout_and_lives_on_is_stopped() {
+    let (_, report) = run_json(
+        "exec python3 tests/adapters/misbehave.py --mode close-stdout",
+        &["--filter", "aws-v4/get-vanilla*", "--timeout", "2"],
+    );
+    let cases = cases(&report);
+    assert_eq!(cases.len(), 16, "{report}");
+    let stopped = cases
+        .iter()
+        .filter(|c| reason(c).contains("closed its stdout without answering and did not exit"))
+        .count();
+    assert!(stopped >= 1, "{cases:?}");
+    assert!(
+        cases
+            .iter()
+            .all(|c| c["verdict"] == "pass" || c["verdict"] == "adapter-error"),
+        "{cases:?}"
+    );
+}
+
+#[test]
 fn output_after_an_answer_is_reported_and_spoils_no_answer() {
     let said = "stdout carries exactly one line per message";
     // A second copy of each answer is recognised wherever it is read: every
@@ -245,18 +278,17 @@ fn output_after_an_answer_is_reported_and_spoils_no_answer() {
         .count();
     assert!(noted >= cases.len() / 2, "{noted} noted: {cases:?}");
     // A log line after the answer is found before the next message, or
-    // read as its answer when it comes later: reported either way, on the
-    // case it came before.
-    let cases = misbehave("log-after", "5");
-    for c in cases.iter().filter(|c| c["verdict"] != "pass") {
-        assert_eq!(c["verdict"], "adapter-error", "{c}");
-        assert!(reason(c).contains("not JSON: signed aws-v4/"), "{c}");
-        assert!(reason(c).contains(said), "{c}");
+    // read before the next answer when it comes later: either way every
+    // case passes (the verdict must not depend on when the line arrives)
+    // and the line is reported.
+    for _ in 0..3 {
+        let cases = misbehave("log-after", "5");
+        assert!(cases.iter().all(|c| c["verdict"] == "pass"), "{cases:?}");
+        let reported = cases
+            .iter()
+            .filter(|c| c["notes"][0].as_str().is_some_and(|n| n.contains(said)));
+        assert!(reported.count() >= cases.len() / 2, "{cases:?}");
     }
-    let reported = cases.iter().filter(|c| {
-        c["notes"][0].as_str().is_some_and(|n| n.contains(said)) || reason(c).contains(said)
-    });
-    assert!(reported.count() >= cases.len() / 2, "{cases:?}");
 }
 
 #[test]

@@ -11,6 +11,10 @@ Modes:
   crash         exits with a Python traceback on the 2nd sign message (of
                 each process: a restarted adapter counts again)
   hang          sleeps forever on sign messages whose id ends with /query
+  blank-lines   on sign messages whose id ends with /query prints an empty
+                line every 0.2 s, forever, and never answers
+  close-stdout  closes its stdout on the 2nd sign message, then sleeps
+                forever without exiting (`exec` it, or sh keeps stdout open)
   exit-early    exits 0 right after the hello, before answering anything
   garbage       prints a non-JSON line instead of the answer for ids
                 containing "vanilla"
@@ -60,6 +64,8 @@ import faulty_signer  # noqa: E402
 MODES = (
     "crash",
     "hang",
+    "blank-lines",
+    "close-stdout",
     "exit-early",
     "garbage",
     "wrong-id",
@@ -155,6 +161,15 @@ def main(argv=None):
         if mode == "crash" and signs == 2:
             raise RuntimeError(f"misbehave: crashing on the 2nd sign message ({mid})")
         if mode == "hang" and mid.endswith("/query"):
+            while True:
+                time.sleep(3600)
+        if mode == "blank-lines" and mid.endswith("/query"):
+            while True:
+                out("")
+                time.sleep(0.2)
+        if mode == "close-stdout" and signs == 2:
+            sys.stdout.flush()
+            os.close(1)
             while True:
                 time.sleep(3600)
         if mode == "garbage" and "vanilla" in mid:
