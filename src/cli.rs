@@ -448,7 +448,16 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             (results, subject)
         }
     };
-    crate::report::redact::redact(&mut results, &crate::report::redact::secrets_of(&cases));
+    let secrets = crate::report::redact::secrets_of(&cases);
+    crate::report::redact::redact(&mut results, &secrets);
+    // What the adapter says about itself, and the command that started it,
+    // are the adapter's text too.
+    let redactor = crate::report::redact::Redactor::new(secrets.iter().map(String::as_str));
+    let subject = Subject {
+        name: redactor.scrub(&subject.name),
+        version: redactor.scrub(&subject.version),
+        command: redactor.scrub(&subject.command),
+    };
     // A run that checked nothing through a broken adapter is a setup error:
     // one message, not a report of the same error per case (a JSON or
     // JUnit report is still written, for CI to keep).
@@ -456,7 +465,9 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         .as_ref()
         .and_then(|info| crate::adapter_check::nothing_checked(&results, info, args.oneshot));
     let broken = match &nothing_checked {
-        Some(crate::adapter_check::NothingChecked::Broken(why)) => Some(why.clone()),
+        Some(crate::adapter_check::NothingChecked::Broken(why)) => {
+            Some(crate::diff::printable(&redactor.scrub(why)))
+        }
         _ => None,
     };
     if let (Some(why), Format::Human) = (&broken, args.format) {
@@ -495,7 +506,9 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 } else {
                     format!("{} {}", subject.name, subject.version)
                 };
-                format!("{} (`{}`)", name.trim(), subject.command)
+                // The adapter's own words: no escape sequence reaches the
+                // terminal.
+                crate::diff::printable(&format!("{} (`{}`)", name.trim(), subject.command))
             };
             crate::report::human::render(
                 &format!(

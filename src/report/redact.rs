@@ -5,8 +5,10 @@
 //! A key is found in the forms a signer, its HTTP library or its logging
 //! may print it: as is; percent-encoded once or twice, with either hex
 //! case and with any character left unencoded (so the form that keeps `/`
-//! is covered too); with `/` escaped as `\/` (JSON encoders that escape
-//! slashes); and inside base64 text, at any of the three byte alignments.
+//! is covered too); with `/` escaped as `\/` or any character as a JSON
+//! `\u00XX` escape; as hex; and inside base64 text, at any of the three
+//! byte alignments. Any run of twelve or more of its characters is
+//! redacted too: a secret cut by a length limit or split over two lines.
 //! Session tokens are not redacted: they travel in the signed request,
 //! which a report must show to be of use, and they are worthless without
 //! the key.
@@ -47,12 +49,22 @@ pub fn secrets_of(cases: &[Case]) -> Vec<String> {
     secrets
 }
 
-/// One secret and its base64 forms, computed once per run.
+/// A run of the secret at least this long is redacted wherever it
+/// appears, so that a secret cut by a length limit (an excerpt, a stderr
+/// tail that starts in its middle) or split over two lines does not show.
+/// Twelve characters of a secret do not turn up in other text by chance.
+const MIN_FRAGMENT_CHARS: usize = 12;
+
+/// One secret and its other forms, computed once per run.
 struct SecretForms {
     secret: Vec<u8>,
-    /// The base64 characters that depend on the secret's bytes alone, for
-    /// each alignment and alphabet.
-    base64: Vec<String>,
+    /// Whole forms found as they are: the base64 characters that depend
+    /// on the secret's bytes alone (for each alignment and alphabet), and
+    /// its hex in either case.
+    encoded: Vec<String>,
+    /// Every run of [`MIN_FRAGMENT_CHARS`] characters of the secret (none
+    /// when it is shorter: then only the whole secret is looked for).
+    fragments: Vec<String>,
 }
 
 impl SecretForms {
@@ -75,16 +87,26 @@ impl SecretForms {
                 }
             }
         }
+        let mut encoded = base64;
+        encoded.push(bytes.iter().map(|b| format!("{b:02x}")).collect());
+        encoded.push(bytes.iter().map(|b| format!("{b:02X}")).collect());
+        let chars: Vec<char> = secret.chars().collect();
+        let fragments = chars
+            .windows(MIN_FRAGMENT_CHARS)
+            .map(|window| window.iter().collect::<String>())
+            .collect();
         SecretForms {
             secret: bytes.to_vec(),
-            base64,
+            encoded,
+            fragments,
         }
     }
 }
 
 /// The length of the secret's appearance at the start of `text`, if it
 /// appears there: each of its bytes either as is, as `%XX` (either case),
-/// as `%25XX` (encoded twice), or, for `/`, as `\/`.
+/// as `%25XX` (encoded twice), as a JSON `\u00XX` escape (either case, as
+/// .NET's encoder writes `+` and `=`), or, for `/`, as `\/`.
 fn appearance_at(text: &[u8], secret: &[u8]) -> Option<usize> {
     let mut position = 0;
     for &byte in secret {
@@ -93,6 +115,8 @@ fn appearance_at(text: &[u8], secret: &[u8]) -> Option<usize> {
             position += 1;
         } else if byte == b'/' && rest.starts_with(b"\\/") {
             position += 2;
+        } else if rest.starts_with(b"\\u00") && rest.get(4..6).and_then(hex_byte) == Some(byte) {
+            position += 6;
         } else if rest.first() == Some(&b'%') && rest.get(1..3).and_then(hex_byte) == Some(byte) {
             position += 3;
         } else if rest.starts_with(b"%25") && rest.get(3..5).and_then(hex_byte) == Some(byte) {
@@ -137,11 +161,43 @@ fn scrub_one(text: &str, forms: &SecretForms) -> String {
         }
     }
     out.push_str(text.get(copied..).unwrap_or_default());
-    for core in &forms.base64 {
-        if out.contains(core.as_str()) {
-            out = out.replace(core.as_str(), REDACTED);
+    for form in &forms.encoded {
+        if out.contains(form.as_str()) {
+            out = out.replace(form.as_str(), REDACTED);
         }
     }
+    scrub_fragments(&out, &forms.fragments)
+}
+
+/// `text` with every run covered by `fragments` (overlapping or touching
+/// runs merged) replaced once.
+fn scrub_fragments(text: &str, fragments: &[String]) -> String {
+    let mut runs: Vec<(usize, usize)> = fragments
+        .iter()
+        .flat_map(|fragment| {
+            text.match_indices(fragment.as_str())
+                .map(|(at, found)| (at, at + found.len()))
+        })
+        .collect();
+    if runs.is_empty() {
+        return text.to_owned();
+    }
+    runs.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < runs.len() {
+        let (start, mut end) = runs[at];
+        at += 1;
+        while at < runs.len() && runs[at].0 <= end {
+            end = end.max(runs[at].1);
+            at += 1;
+        }
+        out.push_str(text.get(copied..start).unwrap_or_default());
+        out.push_str(REDACTED);
+        copied = end;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
     out
 }
 
@@ -264,8 +320,46 @@ mod tests {
     }
 
     #[test]
+    fn hex_and_json_unicode_escapes_are_redacted() {
+        let hex: String = SECRET.bytes().map(|b| format!("{b:02x}")).collect();
+        let prefixed: String = format!("AWS4{SECRET}")
+            .bytes()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let escaped = SECRET.replace('+', "\\u002B").replace('/', "\\u002f");
+        for form in [hex, prefixed, escaped] {
+            let out = scrubbed(&format!("key {form} end"));
+            assert!(
+                out.contains(REDACTED) && !out.contains("SuperSecret"),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_or_split_secret_is_redacted_in_its_pieces() {
+        // A tail that starts in the middle of the secret, an excerpt cut
+        // inside it, and the secret over two lines.
+        for text in [
+            format!("{} then more", &SECRET[2..]),
+            format!("secret={}…", &SECRET[..30]),
+            format!("{}\n{}", &SECRET[..20], &SECRET[20..]),
+        ] {
+            let out = scrubbed(&text);
+            assert!(out.contains(REDACTED), "{out}");
+            for fragment in SecretForms::of(SECRET).fragments {
+                assert!(!out.contains(&fragment), "{fragment} in {out}");
+            }
+        }
+        // Fewer characters than a fragment are not looked for.
+        assert_eq!(scrubbed("Zq9MySuper is a name"), "Zq9MySuper is a name");
+    }
+
+    #[test]
     fn other_text_is_left_alone() {
-        let text = "Zq9MySuperSecretKey%2XReviewA wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY é%";
+        // A broken escape after a run too short to be a fragment, and the
+        // published key, which is not this secret.
+        let text = "Zq9MySuper%2XRev wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY é%";
         assert_eq!(scrubbed(text), text);
         assert_eq!(scrubbed(&format!("é{SECRET}é")), "é[REDACTED]é");
     }

@@ -99,6 +99,10 @@ def leaked_forms(secret):
         f"slash kept: {urllib.parse.quote(secret, safe='/')}",
         f"json: {json.dumps(secret).replace('/', chr(92) + '/')}",
         "basic auth: " + base64.b64encode(f"AKID:{secret}".encode()).decode(),
+        "hex of the first key: " + ("AWS4" + secret).encode().hex(),
+        "dotnet json: " + "".join(c if c.isalnum() else f"\\u{ord(c):04X}" for c in secret),
+        f"split: {secret[:20]}",
+        f"{secret[20:]} (the rest)",
     ]
 
 
@@ -146,6 +150,9 @@ def main(argv=None):
                 out("good morning, I am not JSON")
                 continue
             hello = faulty_signer.hello(f"misbehave[{mode}]")
+            if mode == "leak-secret":
+                # A name that quotes what the command line gave it.
+                hello["name"] += os.environ.get("LEAK_IN_HELLO", "")
             if mode == "bad-protocol":
                 hello["protocol"] = 2
             out(json.dumps(hello))
@@ -190,6 +197,10 @@ def main(argv=None):
             forms = leaked_forms(str(creds.get("secret_access_key", "")))
             if mid.endswith("/query"):
                 sys.stderr.write("\n".join(forms) + "\n")
+                # Then the secret again, so that the harness's stderr tail
+                # (its last 4096 bytes) starts two characters into it.
+                secret = str(creds.get("secret_access_key", ""))
+                sys.stderr.write(secret + "\n" + "B" * (4096 - len(secret)) + "\n")
                 sys.stderr.flush()
                 os._exit(3)
             out(json.dumps({"type": "error", "id": mid, "message": "cannot sign; " + "; ".join(forms)}))
