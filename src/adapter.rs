@@ -94,6 +94,12 @@ impl Drop for Process {
     }
 }
 
+/// How often a wait for an adapter looks for an interrupt.
+const INTERRUPT_POLL: Duration = Duration::from_millis(100);
+
+/// The reason of an exchange cut short by an interrupt.
+pub const INTERRUPTED: &str = "interrupted (Ctrl-C or SIGTERM) before the adapter answered";
+
 /// How long an adapter that closed its stdout gets to exit, at least.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 
@@ -104,22 +110,45 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<String> {
         match child.try_wait() {
             Ok(Some(status)) => return Some(status.to_string()),
             Err(e) => return Some(e.to_string()),
-            Ok(None) if Instant::now() >= deadline => return None,
+            Ok(None) if Instant::now() >= deadline || crate::interrupt::requested() => return None,
             Ok(None) => thread::sleep(Duration::from_millis(10)),
         }
     }
 }
 
+/// The process groups of the adapters running now, for an interrupt that
+/// must not leave them behind ([`kill_every_adapter`]).
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
 fn kill_group(child: &mut Child) {
     // The adapter runs in its own process group (see `spawn`), so grand-
     // children started by `sh -c` or the adapter go too.
+    signal_group(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Ok(mut running) = RUNNING.lock() {
+        running.retain(|&group| group != child.id());
+    }
+}
+
+fn signal_group(group: u32) {
     let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .args(["-KILL", "--", &format!("-{group}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// Kills every adapter still running (and what each started in its process
+/// group), for an exit that cannot wait for them to be dropped.
+pub fn kill_every_adapter() {
+    let groups = RUNNING
+        .lock()
+        .map(|running| running.clone())
+        .unwrap_or_default();
+    for group in groups {
+        signal_group(group);
+    }
 }
 
 fn spawn(command: &str) -> Result<Process, String> {
@@ -132,6 +161,9 @@ fn spawn(command: &str) -> Result<Process, String> {
         .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start `sh -c {command}`: {e}"))?;
+    if let Ok(mut running) = RUNNING.lock() {
+        running.push(child.id());
+    }
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     let stderr = child.stderr.take().ok_or("no stderr pipe")?;
     let (sender, lines) = sync_channel(4);
@@ -252,7 +284,15 @@ impl Process {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            return match self.lines.recv_timeout(left) {
+            // Waited in short slices, to notice an interrupt.
+            let received = self.lines.recv_timeout(left.min(INTERRUPT_POLL));
+            if matches!(received, Err(RecvTimeoutError::Timeout)) && left > INTERRUPT_POLL {
+                if crate::interrupt::requested() {
+                    return Err(INTERRUPTED.to_owned());
+                }
+                continue;
+            }
+            return match received {
                 Ok(Line::Text(text)) if text.trim().is_empty() => continue,
                 Ok(Line::Text(text)) => Ok(text),
                 Ok(Line::TooLong) => Err(format!(

@@ -38,6 +38,9 @@ pub fn check_all(
                 let mut adapter = Adapter::new(config.clone());
                 let mut failed_starts = 0;
                 loop {
+                    if crate::interrupt::requested() {
+                        break;
+                    }
                     let index = next.fetch_add(1, Ordering::SeqCst);
                     let Some(case) = cases.get(index) else { break };
                     let result = if failed_starts >= MAX_FAILED_STARTS {
@@ -66,14 +69,34 @@ pub fn check_all(
             });
         }
     });
+    // After an interrupt: the cases not run, and the one cut short, say so.
+    let interrupted = crate::interrupt::requested();
     let results = results
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .flatten()
+        .zip(cases)
+        .map(|(result, case)| match result {
+            Some(result) if !(interrupted && was_cut_short(&result)) => result,
+            _ => CaseResult {
+                id: case.id.clone(),
+                verdict: Verdict::Skipped {
+                    reason: NOT_RUN_INTERRUPTED.into(),
+                },
+                contested: contested_reason(case),
+                notes: Vec::new(),
+            },
+        })
         .collect();
     let info = info.into_inner().ok().flatten().unwrap_or_default();
     (results, info)
+}
+
+/// The reason of a case an interrupt kept from running.
+pub const NOT_RUN_INTERRUPTED: &str = "not run: the run was interrupted";
+
+fn was_cut_short(result: &CaseResult) -> bool {
+    matches!(&result.verdict, Verdict::AdapterError { reason, .. } if reason.contains(crate::adapter::INTERRUPTED))
 }
 
 /// A run through an adapter that checked nothing at all.

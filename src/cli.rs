@@ -28,7 +28,9 @@ pub const EXIT_USAGE: u8 = 2;
         runs your signer through the adapter protocol (docs/adapter-protocol.md) and shows, for \
         each failing case, the first diverging step and the rule that was broken.\n\n\
         Exit status: 0 all passed or skipped (or nothing failed outside --baseline, or \
-        --write-baseline recorded the failures), 1 a case failed, 2 usage or setup error."
+        --write-baseline recorded the failures), 1 a case failed, 2 usage or setup error, 130 \
+        interrupted by Ctrl-C or SIGTERM (the report holds the cases that ran; a second \
+        interrupt exits at once)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -427,6 +429,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 },
                 timeout: Duration::from_secs_f64(args.timeout),
             };
+            crate::interrupt::install(" (no report written)");
             let (results, info) = crate::adapter_check::check_all(&config, &cases, args.jobs);
             let unknown: Vec<&String> = info
                 .features
@@ -461,8 +464,10 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     // A run that checked nothing through a broken adapter is a setup error:
     // one message, not a report of the same error per case (a JSON or
     // JUnit report is still written, for CI to keep).
+    // (An interrupted run is neither: it is reported as far as it went.)
     let nothing_checked = adapter_info
         .as_ref()
+        .filter(|_| !crate::interrupt::requested())
         .and_then(|info| crate::adapter_check::nothing_checked(&results, info, args.oneshot));
     let broken = match &nothing_checked {
         Some(crate::adapter_check::NothingChecked::Broken(why)) => {
@@ -539,6 +544,25 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     }
     if let Some(crate::adapter_check::NothingChecked::AllSkipped(why)) = &nothing_checked {
         eprintln!("warning: {why}");
+    }
+    if crate::interrupt::requested() {
+        let run = results
+            .iter()
+            .filter(|r| {
+                !matches!(&r.verdict, crate::verdict::Verdict::Skipped { reason }
+                    if reason == crate::adapter_check::NOT_RUN_INTERRUPTED)
+            })
+            .count();
+        eprintln!(
+            "interrupted: {run} of {} cases ran; the others are reported as not run{}",
+            results.len(),
+            if args.write_baseline.is_some() {
+                ", and no baseline was written"
+            } else {
+                ""
+            }
+        );
+        return Ok(crate::interrupt::EXIT_INTERRUPTED);
     }
     if let Some(path) = &args.write_baseline {
         // A filtered run rewrites only its own cases' entries.

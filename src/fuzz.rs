@@ -28,8 +28,6 @@ use sigv4_signer::Signer;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const DEFAULT_OUT: &str = "fuzz-found";
@@ -85,27 +83,12 @@ pub struct FuzzArgs {
     pub contested: bool,
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
-static HANDLER: OnceLock<bool> = OnceLock::new();
-
-/// Installs the Ctrl-C handler (once per process): the first interrupt
-/// asks the run to stop after the current exchange, a second exits.
 fn install_interrupt_handler() {
-    HANDLER.get_or_init(|| {
-        ctrlc::set_handler(|| {
-            STOP.store(true, Ordering::SeqCst);
-            if INTERRUPTS.fetch_add(1, Ordering::SeqCst) >= 1 {
-                eprintln!("\ninterrupted twice: exiting now (cases found are on disk)");
-                std::process::exit(130);
-            }
-        })
-        .is_ok()
-    });
+    crate::interrupt::install(" (cases found are on disk)");
 }
 
 fn stopped() -> bool {
-    STOP.load(Ordering::SeqCst)
+    crate::interrupt::requested()
 }
 
 /// The kind of a disagreement; shrinking keeps it.

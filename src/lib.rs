@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod diff;
 pub mod explain;
 pub mod fuzz;
+pub mod interrupt;
 pub mod program;
 pub mod protocol;
 pub mod reference;

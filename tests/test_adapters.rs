@@ -266,6 +266,71 @@ fn an_adapter_that_closes_stdout_and_lives_on_is_stopped() {
 }
 
 #[test]
+fn an_interrupted_check_writes_its_report_and_leaves_no_adapter_running() {
+    let dir = std::env::temp_dir().join(format!("sigv4-interrupt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let pids = dir.join("pids");
+    let report = dir.join("report.json");
+    let child = Command::new(BIN)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "--adapter",
+            "python3 tests/adapters/misbehave.py --mode hang",
+        ])
+        .args([
+            "--jobs",
+            "2",
+            "--timeout",
+            "60",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&report)
+        .env("MISBEHAVE_PID_FILE", &pids)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Both workers hang on a /query case well within this.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().expect("waits");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{stderr}"
+    );
+    assert!(stderr.contains("interrupted: "), "{stderr}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    assert_eq!(cases(&report).len(), 129, "{report}");
+    assert!(
+        cases(&report)
+            .iter()
+            .any(|c| c["reason"] == "not run: the run was interrupted"),
+        "{report}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pids = std::fs::read_to_string(&pids).expect("pids");
+    for pid in pids.lines() {
+        // Gone, or a zombie that only waits for init to reap it.
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let running = state
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z'));
+        assert!(!running, "adapter {pid} outlived the harness: {state}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn output_after_an_answer_is_reported_and_spoils_no_answer() {
     let said = "stdout carries exactly one line per message";
     // A second copy of each answer is recognised wherever it is read: every

@@ -130,6 +130,12 @@ def main(argv=None):
         print(f"misbehave.py: unknown mode {args.mode!r}; known: {', '.join(MODES)}", file=sys.stderr)
         return 2
     mode = args.mode
+    # For tests that check no adapter outlives the harness: every process
+    # records its pid.
+    pid_file = os.environ.get("MISBEHAVE_PID_FILE")
+    if pid_file:
+        with open(pid_file, "a") as f:
+            f.write(f"{os.getpid()}\n")
     signer = faulty_signer.FaultySigner()
     signs = 0
     # flood-stdout happens once per run, not once per restarted process: a
