@@ -769,6 +769,11 @@ fn write_payload_hash(payload: Payload<'_>, body: &[u8], out: &mut String) -> Re
 /// parameter of a presigned URL, or, signing in the header, those that
 /// would make the request a presigned one too.
 fn is_written_by_signer(name: &str, location: Location, has_token: bool) -> bool {
+    // Only a name that starts with `X` or an escape can be one of them;
+    // most parameters are ruled out by their first byte.
+    if !matches!(name.as_bytes().first(), Some(b'X' | b'%')) {
+        return false;
+    }
     if name.contains('%') {
         // A verifier decodes the names before it looks for its own, so
         // `X-Amz-%53ignature` is `X-Amz-Signature` to it.
