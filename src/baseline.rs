@@ -162,8 +162,7 @@ const SHAPE: &str = "a baseline is a JSON object: \
 /// A message naming the file and what is wrong.
 pub fn load(path: &Path) -> Result<Baseline, String> {
     let shown = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+    let text = crate::files::read_text(path, "baseline")?;
     let document: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("baseline {shown} is not JSON: {e}"))?;
     parse(&document).map_err(|what| format!("baseline {shown}: {what}; {SHAPE}"))

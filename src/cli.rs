@@ -312,7 +312,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                     )
                 }
             })?;
-            emit(&crate::explain::explain(case));
+            emit(&crate::explain::explain(case))?;
             Ok(EXIT_OK)
         }
         Command::ReferenceAdapter => {
@@ -331,10 +331,15 @@ fn run(cli: Cli) -> Result<u8, String> {
             format,
             output,
         } => {
+            if let Some(output) = &output {
+                crate::files::check_output(output, "--output")?;
+                for path in &reports {
+                    crate::files::check_distinct((output, "--output"), (path, "a report read"))?;
+                }
+            }
             let mut columns = Vec::new();
             for path in &reports {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let text = crate::files::read_text(path, "report")?;
                 let doc: serde_json::Value = serde_json::from_str(&text)
                     .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
                 columns.push(crate::report::matrix::column(
@@ -356,6 +361,9 @@ fn run(cli: Cli) -> Result<u8, String> {
                     vector_dirs,
                 },
         } => {
+            if let Some(output) = &output {
+                crate::files::check_output(output, "--output")?;
+            }
             let cases = select(&Selection {
                 vector_dirs,
                 ..Selection::default()
@@ -372,7 +380,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     let cases = select(&args.selection.selection())?;
     if args.list {
         let ids: String = cases.iter().map(|c| format!("{}\n", c.id)).collect();
-        emit(&ids);
+        emit(&ids)?;
         return Ok(EXIT_OK);
     }
     if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
@@ -395,6 +403,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             ));
         }
     }
+    check_outputs(&args)?;
     let baseline = args
         .baseline
         .as_deref()
@@ -574,8 +583,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             selection.selects(id)
         });
         let text = serde_json::to_string_pretty(&written).map_err(|e| e.to_string())?;
-        std::fs::write(path, format!("{text}\n"))
-            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        crate::files::write_whole(path, &format!("{text}\n"))?;
         eprintln!(
             "baseline {} written: {} expected failure(s)",
             path.display(),
@@ -684,21 +692,45 @@ fn serve(args: ServeArgs) -> Result<u8, String> {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn emit(text: &str) {
+/// Writes to stdout. A reader that went away (`| head`) is no error; any
+/// other failure (a full disk) is.
+fn emit(text: &str) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout
+    match stdout
         .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
     match path {
-        None => {
-            emit(text);
-            Ok(())
-        }
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        None => emit(text),
+        Some(path) => crate::files::write_whole(path, text),
+    }
+}
+
+/// The output files of a check, checked before it runs: each can be
+/// written, and none overwrites the baseline read or another output.
+fn check_outputs(args: &CheckArgs) -> Result<(), String> {
+    let outputs = [
+        (args.output.as_deref(), "--output"),
+        (args.write_baseline.as_deref(), "--write-baseline"),
+    ];
+    for (path, what) in outputs {
+        if let Some(path) = path {
+            crate::files::check_output(path, what)?;
         }
     }
+    if let (Some(output), Some(written)) = (&args.output, &args.write_baseline) {
+        crate::files::check_distinct((output, "--output"), (written, "--write-baseline"))?;
+    }
+    if let (Some(output), Some(read)) = (&args.output, &args.baseline) {
+        crate::files::check_distinct((output, "--output"), (read, "--baseline"))?;
+    }
+    Ok(())
 }

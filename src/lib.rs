@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod diff;
 pub mod explain;
+pub mod files;
 pub mod fuzz;
 pub mod interrupt;
 pub mod program;

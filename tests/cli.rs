@@ -76,3 +76,58 @@ fn export_writes_one_json_document() {
         "authored/presign-token-and-query/header"
     );
 }
+
+#[test]
+fn unusable_files_are_refused_before_the_run_and_nothing_is_lost() {
+    let dir = std::env::temp_dir().join(format!("sigv4-cli-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let baseline = dir.join("known.json");
+    std::fs::write(&baseline, r#"{"version":1,"expected_failures":[]}"#).expect("baseline");
+    let baseline_path = baseline.to_string_lossy().into_owned();
+    let missing = dir.join("no/such/dir/report.xml");
+    let missing = missing.to_string_lossy().into_owned();
+    // An adapter that would take minutes: the errors come before it runs.
+    let slow = ["--adapter", "sleep 600", "--timeout", "3600"];
+    for (args, expected) in [
+        (
+            vec!["--output", missing.as_str()],
+            "does not exist".to_owned(),
+        ),
+        (
+            vec!["--baseline", &baseline_path, "--output", &baseline_path],
+            "--output and --baseline name the same file".to_owned(),
+        ),
+        (
+            vec!["--baseline", "/dev/zero"],
+            "baseline /dev/zero is not a regular file".to_owned(),
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let (code, _, stderr) = run(&[&["check"], &slow[..], &args[..]].concat());
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(&expected), "{args:?}: {stderr}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+    // The baseline named as --output was left as it was.
+    assert_eq!(
+        std::fs::read_to_string(&baseline).expect("baseline"),
+        r#"{"version":1,"expected_failures":[]}"#
+    );
+    // A report that cannot be written is an error, not a silent exit 0.
+    let (code, _, stderr) = run(&[
+        "check",
+        "--filter",
+        "aws-v4/get-vanilla/*",
+        "--output",
+        "/dev/full",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    let full = Command::new(env!("CARGO_BIN_EXE_sigv4-conformance"))
+        .args(["check", "--filter", "aws-v4/get-vanilla/*"])
+        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .output()
+        .expect("runs");
+    assert_eq!(full.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&full.stderr).contains("cannot write to stdout"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

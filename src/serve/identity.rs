@@ -48,8 +48,7 @@ impl CredentialStore {
     /// # Errors
     /// A message naming the file and the problem.
     pub fn load(path: &Path) -> Result<CredentialStore, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read credentials {}: {e}", path.display()))?;
+        let text = crate::files::read_text(path, "credentials")?;
         CredentialStore::parse(&text).map_err(|e| format!("credentials {}: {e}", path.display()))
     }
 

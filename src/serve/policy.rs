@@ -73,8 +73,7 @@ impl Policies {
     pub fn load(paths: &[std::path::PathBuf]) -> Result<Policies, String> {
         let mut all = Policies::default();
         for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read policy {}: {e}", path.display()))?;
+            let text = crate::files::read_text(path, "policy")?;
             let one =
                 Policies::parse(&text).map_err(|e| format!("policy {}: {e}", path.display()))?;
             all.statements.extend(one.statements);
