@@ -31,6 +31,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DEFAULT_OUT: &str = "fuzz-found";
+/// The longest `--time`: a year, far beyond any run, and far below what a
+/// clock can add without overflowing.
+const MAX_TIME_SECS: f64 = 365.0 * 24.0 * 3600.0;
 const DEFAULT_TIMEOUT: f64 = 10.0;
 const DEFAULT_SHRINK_STEPS: u32 = 500;
 
@@ -471,8 +474,10 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         ));
     }
     if let Some(t) = args.time {
-        if !(t > 0.0 && t.is_finite()) {
-            return Err(format!("--time {t} is out of range: give SECS > 0"));
+        if !(t > 0.0 && t <= MAX_TIME_SECS) {
+            return Err(format!(
+                "--time {t} is out of range: give 0 < SECS <= {MAX_TIME_SECS} (a year)"
+            ));
         }
     }
     if args.cases == 0 {
@@ -530,7 +535,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
     let signer = Signer::new();
     let deadline = args
         .time
-        .map(|t| Instant::now() + Duration::from_secs_f64(t));
+        .and_then(|t| Instant::now().checked_add(Duration::try_from_secs_f64(t).ok()?));
     let mut progress = Progress::new(args.cases, args.time);
     // A finding is a kind of disagreement with its proven faults.
     let mut seen: BTreeSet<(Kind, Vec<String>)> = BTreeSet::new();

@@ -284,6 +284,15 @@ fn usage_and_setup_errors_exit_2() {
     let r = run(&["fuzz", "--adapter", "true", "--timeout", "0"]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("--timeout"), "{}", r.stderr);
+    for time in ["0", "nan", "inf", "1e20"] {
+        let r = run(&["fuzz", "--adapter", "true", "--time", time]);
+        assert_eq!(r.code, Some(2), "{time}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("--time") && r.stderr.contains("out of range"),
+            "{}",
+            r.stderr
+        );
+    }
     let out = temp_dir("never-started");
     let r = run(&[
         "fuzz",
