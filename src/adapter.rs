@@ -336,6 +336,23 @@ impl Process {
         }
     }
 
+    /// `first` and every line the adapter prints after it until its stdout
+    /// ends (or `deadline`), joined: a one-shot answer printed over several
+    /// lines.
+    fn rest_of_output(&mut self, first: String, deadline: Instant) -> String {
+        let mut text = first;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(Line::Text(line)) if text.len() + line.len() < MAX_LINE_BYTES => {
+                    text.push('\n');
+                    text.push_str(&line);
+                }
+                _ => return text,
+            }
+        }
+    }
+
     /// Lines the adapter printed beyond its answers: how many, and the
     /// first.
     fn drain_extra(&mut self) -> (usize, String) {
@@ -672,9 +689,16 @@ impl Adapter {
         })?;
         let sent = process.send(message);
         process.stdin.take();
+        let deadline = Instant::now() + self.config.timeout;
         let result = sent
             .and_then(|()| process.receive(self.config.timeout))
-            .and_then(|line| parse_answer(&line));
+            .and_then(|line| match parse_answer(&line) {
+                // A one-shot adapter's whole output is its answer: one
+                // pretty-printed over several lines (`jq .`, `json.tool`)
+                // is read to its end.
+                Err(_) => parse_answer(&process.rest_of_output(line, deadline)),
+                answer => answer,
+            });
         result.map_err(|reason| process.fault(reason))
     }
 }

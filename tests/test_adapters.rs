@@ -684,3 +684,13 @@ fn two_faults_at_once_are_proven_together() {
         assert_eq!(diagnosed, expected, "{case}: {result}");
     }
 }
+
+#[test]
+fn a_one_shot_answer_may_span_several_lines() {
+    // The reference's answer, pretty-printed as `python3 -m json.tool`
+    // (or `jq .`) prints it.
+    let adapter = format!("{BIN} reference-adapter | tail -n 1 | python3 -m json.tool");
+    let (code, report) = run_json(&adapter, &["--oneshot", "--filter", "aws-v4/get-vanilla*"]);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["summary"]["pass"], 16, "{report}");
+}
