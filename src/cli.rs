@@ -383,6 +383,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         emit(&ids)?;
         return Ok(EXIT_OK);
     }
+    refuse_unsignable(&cases)?;
     if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
         return Err(format!(
             "--timeout {} is out of range: give 0 < SECS <= 3600",
@@ -712,6 +713,25 @@ fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String
         None => emit(text),
         Some(path) => crate::files::write_whole(path, text),
     }
+}
+
+/// A case the reference signer refuses (no `Host`, an empty region, a
+/// lifetime of 0) is a broken vector, not a finding about a signer: a setup
+/// error naming it, before anything runs. (`explain ID` shows why.)
+fn refuse_unsignable(cases: &[sigv4_vectors::Case]) -> Result<(), String> {
+    let signer = Signer::new();
+    for case in cases {
+        let message = crate::cases::sign_message(case);
+        if let Err(e) = crate::reference::sign(&signer, &message) {
+            return Err(format!(
+                "vector {} cannot be signed: {e}. A case must be a request a correct signer \
+                 signs: fix the case's files ({}; `explain {}` with the same --vectors shows \
+                 what was read)",
+                case.id, case.dir, case.id
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The output files of a check, checked before it runs: each can be

@@ -131,3 +131,27 @@ fn unusable_files_are_refused_before_the_run_and_nothing_is_lost() {
     assert!(String::from_utf8_lossy(&full.stderr).contains("cannot write to stdout"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_vector_the_reference_cannot_sign_is_a_setup_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("sigv4-cli-unsignable-{}", std::process::id()));
+    let case = dir.join("mine/no-host");
+    std::fs::create_dir_all(&case).expect("case dir");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/data/aws-v4/get-vanilla/context.json"
+        ),
+        case.join("context.json"),
+    )
+    .expect("context");
+    std::fs::write(case.join("request.txt"), "GET / HTTP/1.1\nX-A:b\n").expect("request");
+    std::fs::write(case.join("header-signature.txt"), "0".repeat(64)).expect("signature");
+    let (code, stdout, stderr) = run(&["check", "--vectors", dir.to_str().expect("UTF-8")]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("/mine/no-host/header cannot be signed: the request has no Host"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
