@@ -189,7 +189,7 @@ fn text(cell: Option<&Cell>) -> String {
 pub fn markdown(columns: &[Column]) -> String {
     let mut out = String::from("| case |");
     for header in headers(columns) {
-        let _ = write!(out, " {} |", header.replace('|', "\\|"));
+        let _ = write!(out, " {} |", markdown_text(&header));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(columns.len()));
@@ -200,13 +200,35 @@ pub fn markdown(columns: &[Column]) -> String {
     }
     out.push('\n');
     for id in case_ids(columns) {
-        let _ = write!(out, "| `{id}` |");
+        if id.contains('`') {
+            let _ = write!(out, "| {} |", markdown_text(id));
+        } else {
+            let _ = write!(out, "| `{}` |", id.replace('|', "\\|"));
+        }
         for c in columns {
-            let _ = write!(out, " {} |", text(c.cells.get(id)).replace('|', "\\|"));
+            let _ = write!(out, " {} |", markdown_text(&text(c.cells.get(id))));
         }
         out.push('\n');
     }
     out.push_str("\nFAIL? marks a contested case (see the vector's contested_reason). – means the report has no such case.\n");
+    out
+}
+
+/// Text from a report (an adapter's name, a reason) as one Markdown table
+/// cell: no `|` to end the cell, no line break to end the row, and no
+/// HTML for a renderer to run (`<script>` in an adapter's name).
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -294,6 +316,22 @@ mod tests {
             table.contains("| **all cases** | **2/5 pass, 1 fail, 1 fail?, 1 skip** |\n"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn markdown_cells_hold_no_html_and_no_row_breaks() {
+        let mut column = named("evil <script>alert(1)</script> | x", "e.json");
+        column
+            .cells
+            .insert("a`b".to_owned(), Cell::Skipped("why\nnot".to_owned()));
+        let table = markdown(std::slice::from_ref(&column));
+        assert!(
+            table.starts_with("| case | evil &lt;script&gt;alert(1)&lt;/script&gt; \\| x |\n"),
+            "{table}"
+        );
+        assert!(!table.contains("<script>"), "{table}");
+        assert!(table.contains("| a`b |"), "{table}");
+        assert_eq!(table.lines().count(), 6, "{table}");
     }
 
     #[test]
