@@ -2784,19 +2784,11 @@ mod tests {
         }
     }
 
-    /// The tests' one key, long-term (no session token).
-    fn long_term_key(id: &str) -> Option<KnownKeyRef<'static>> {
-        (id == "AKIDEXAMPLE").then_some(KnownKeyRef {
-            secret_access_key: "secret",
-            session_token: None,
-        })
-    }
-
     #[test]
     fn an_unsigned_payload_header_is_taken_only_where_the_policy_allows_it() {
         use crate::{Credentials, Payload, Settings, SigningParams};
         let cache = KeyCache::new();
-        let lookup = long_term_key;
+        let lookup = example_lookup;
         let headers = [("Host", "example.amazonaws.com")];
         let request = Request {
             method: "POST",
@@ -2859,7 +2851,7 @@ mod tests {
     #[test]
     fn a_token_sent_with_long_term_credentials_is_refused() {
         let cache = KeyCache::new();
-        let lookup = long_term_key;
+        let lookup = example_lookup;
         let policy = VerifyPolicy {
             session_token_unsigned: true,
             ..test_policy()
