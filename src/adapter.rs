@@ -308,6 +308,10 @@ impl Process {
                     let grace = deadline.max(Instant::now() + EXIT_GRACE);
                     Err(match wait_until(&mut self.child, grace) {
                         Some(status) => format!("the adapter exited ({status}) before answering"),
+                        None if crate::interrupt::requested() => {
+                            kill_group(&mut self.child);
+                            INTERRUPTED.to_owned()
+                        }
                         None => {
                             kill_group(&mut self.child);
                             "the adapter closed its stdout without answering and did not exit; \
