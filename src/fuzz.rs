@@ -72,7 +72,7 @@ pub struct FuzzArgs {
     /// Stop after this many seconds, even if cases remain.
     #[arg(long, value_name = "SECS")]
     pub time: Option<f64>,
-    /// Directory to write the cases found to, in the vector format (`check --vectors DIR`).
+    /// Directory to write the cases found to, in the vector format (replay them with `check --adapter CMD --vectors DIR --no-embedded`).
     #[arg(long, default_value = DEFAULT_OUT, value_name = "DIR")]
     pub out: PathBuf,
     /// Seconds to wait for each answer (and for the hello).
