@@ -383,6 +383,10 @@ impl Process {
 /// next answer soon after it.
 const STRAY_LINE_GRACE: Duration = Duration::from_secs(1);
 
+/// The most stray lines read, within [`STRAY_LINE_GRACE`], while looking
+/// for the answer behind them.
+const MAX_STRAY_LINES: usize = 1000;
+
 /// Whether `line` is a JSON object with the id `id`: an answer to this
 /// message, however misshapen, not stray output.
 fn carries_id(line: &str, id: &str) -> bool {
@@ -631,14 +635,26 @@ impl Adapter {
                              stdout carries exactly one line per message; logs go to stderr)"
                         )
                     };
-                    let next = process
-                        .receive(timeout.min(STRAY_LINE_GRACE))
-                        .map_err(|_| late())?;
-                    let answer = parse_answer(&next).map_err(|_| late())?;
+                    let grace = Instant::now() + timeout.min(STRAY_LINE_GRACE);
+                    let mut strays = 1;
+                    let answer = loop {
+                        let left = grace.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            return Err(late());
+                        }
+                        let next = process.receive(left).map_err(|_| late())?;
+                        match parse_answer(&next) {
+                            Ok(answer) => break answer,
+                            // This message's answer, misshapen.
+                            Err(reason) if carries_id(&next, id) => return Err(reason),
+                            Err(_) if strays < MAX_STRAY_LINES => strays += 1,
+                            Err(_) => return Err(late()),
+                        }
+                    };
                     *stray_output = Some(format!(
-                        "after its answer to {previous} the adapter printed a line that is not \
-                         an answer ({:?}); stdout carries exactly one line per message (logs go \
-                         to stderr)",
+                        "after its answer to {previous} the adapter printed {strays} line(s) that \
+                         are not an answer (the first: {:?}); stdout carries exactly one line per \
+                         message (logs go to stderr)",
                         excerpt(&line)
                     ));
                     answer

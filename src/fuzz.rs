@@ -167,6 +167,21 @@ impl Outcome {
     }
 }
 
+/// The most shrinking steps for a finding where the adapter did not answer
+/// in time: each step can take the whole `--timeout`.
+const TIMEOUT_SHRINK_STEPS: u32 = 10;
+
+/// Whether the adapter gave no answer within `--timeout`.
+fn timed_out(outcome: &Outcome) -> bool {
+    matches!(&outcome.verdict, Verdict::AdapterError { reason, .. } if reason.contains("no answer within"))
+}
+
+/// Whether an interrupt cut the exchange short.
+fn cut_short(outcome: &Outcome) -> bool {
+    matches!(&outcome.verdict, Verdict::AdapterError { reason, .. }
+        if reason.contains(crate::adapter::INTERRUPTED))
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
@@ -434,6 +449,11 @@ fn shrink<T: ValueTree<Value = SignMessage>>(
         let candidate = tree.current();
         calls += 1;
         let outcome = test(&candidate);
+        if stopped() {
+            // The exchange may have been cut short: its outcome says
+            // nothing about the candidate.
+            break;
+        }
         // The same kind of disagreement, and the same proven faults when
         // there are some (a smaller case the catalogue cannot explain is
         // less useful than a slightly larger one it can).
@@ -563,6 +583,10 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         let mut message = tree.current();
         message.id = format!("fuzz-{seed}-{index}");
         let outcome = exchange(&signer, &mut adapter, &message);
+        if cut_short(&outcome) {
+            // Not the adapter's doing: no finding, and the case not counted.
+            break;
+        }
         done += 1;
         let Some(kind) = outcome.kind() else {
             if let Verdict::Skipped { reason } = &outcome.verdict {
@@ -635,11 +659,17 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         let mut best = (message.clone(), outcome.clone());
         let mut step = 0u32;
         let faults = outcome.faults();
+        // Every step of shrinking a silent adapter waits out --timeout.
+        let shrink_steps = if timed_out(&outcome) {
+            args.shrink_steps.min(TIMEOUT_SHRINK_STEPS)
+        } else {
+            args.shrink_steps
+        };
         let calls = shrink(
             &mut tree,
             &kind,
             &faults,
-            args.shrink_steps,
+            shrink_steps,
             deadline,
             |candidate| {
                 step += 1;

@@ -544,3 +544,48 @@ fn generated_requests_survive_the_vector_format() {
     // The generator reaches the hard parts.
     assert!(contested > 0 && folded > 10 && repeated > 10 && presigned > 50 && tabbed > 0);
 }
+
+#[test]
+fn an_interrupt_cuts_a_wait_short_and_records_no_finding() {
+    let out = temp_dir("interrupted");
+    let child = Command::new(BIN)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "fuzz",
+            "--adapter",
+            "python3 tests/adapters/misbehave.py --mode hang-all",
+            "--seed",
+            "1",
+            "--cases",
+            "5",
+            "--timeout",
+            "60",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().expect("waits");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{stdout}"
+    );
+    // The case the interrupt cut short is no disagreement of the adapter's.
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("found:"), "{stdout}");
+    assert!(
+        std::fs::read_dir(&out).map_or(true, |mut entries| entries.next().is_none()),
+        "a case was written to {}",
+        out.display()
+    );
+}

@@ -11,6 +11,7 @@ Modes:
   crash         exits with a Python traceback on the 2nd sign message (of
                 each process: a restarted adapter counts again)
   hang          sleeps forever on sign messages whose id ends with /query
+  hang-all      sleeps forever on every sign message
   blank-lines   on sign messages whose id ends with /query prints an empty
                 line every 0.2 s, forever, and never answers
   close-stdout  closes its stdout on the 2nd sign message, then sleeps
@@ -34,7 +35,7 @@ Modes:
   endless-line  answers the first sign message with an endless line that
                 never ends (no newline, ever)
   answer-twice  prints every answer twice
-  log-after     prints a log line on stdout after every answer
+  log-after     prints two log lines on stdout (in one write) after every answer
   drop-token    leaves X-Amz-Security-Token out of the request it sends
   drop-expires  leaves X-Amz-Expires out of the presigned URL it sends
   url-region    sends its request with the credential scope's region
@@ -64,6 +65,7 @@ import faulty_signer  # noqa: E402
 MODES = (
     "crash",
     "hang",
+    "hang-all",
     "blank-lines",
     "close-stdout",
     "exit-early",
@@ -173,7 +175,7 @@ def main(argv=None):
         mid = str(message.get("id"))
         if mode == "crash" and signs == 2:
             raise RuntimeError(f"misbehave: crashing on the 2nd sign message ({mid})")
-        if mode == "hang" and mid.endswith("/query"):
+        if mode == "hang-all" or (mode == "hang" and mid.endswith("/query")):
             while True:
                 time.sleep(3600)
         if mode == "blank-lines" and mid.endswith("/query"):
@@ -260,7 +262,9 @@ def main(argv=None):
             if mode == "answer-twice":
                 out(json.dumps(answer))
             if mode == "log-after":
-                out(f"signed {mid}")
+                # Two lines in one write, as a logger flushing its buffer.
+                sys.stdout.write(f"signed {mid}\nlog: done\n")
+                sys.stdout.flush()
         except BrokenPipeError:
             os._exit(1)
     return 0
