@@ -108,6 +108,10 @@ const EXIT_GRACE: Duration = Duration::from_secs(1);
 fn wait_until(child: &mut Child, deadline: Instant) -> Option<String> {
     loop {
         match child.try_wait() {
+            // `sh -c` exits 127 when it finds no such command.
+            Ok(Some(status)) if status.code() == Some(127) => {
+                return Some(format!("{status}: the shell found no such command"))
+            }
             Ok(Some(status)) => return Some(status.to_string()),
             Err(e) => return Some(e.to_string()),
             Ok(None) if Instant::now() >= deadline || crate::interrupt::requested() => return None,
@@ -538,6 +542,13 @@ impl Adapter {
         .unwrap_or_default();
         let answer = process
             .send(&hello)
+            .map_err(|cannot_write| {
+                // Most likely it has exited already: say how.
+                match wait_until(&mut process.child, Instant::now() + EXIT_GRACE) {
+                    Some(status) => format!("the adapter exited ({status}) before reading it"),
+                    None => cannot_write,
+                }
+            })
             .and_then(|()| process.receive(self.config.timeout))
             .and_then(|line| {
                 if line.trim() == hello {

@@ -384,6 +384,9 @@ fn check(args: CheckArgs) -> Result<u8, String> {
         return Ok(EXIT_OK);
     }
     refuse_unsignable(&cases)?;
+    // The secrets of the cases run, kept out of everything printed.
+    let secrets = crate::report::redact::secrets_of(&cases);
+    let redactor = crate::report::redact::Redactor::new(secrets.iter().map(String::as_str));
     if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
         return Err(format!(
             "--timeout {} is out of range: give 0 < SECS <= 3600",
@@ -448,7 +451,8 @@ fn check(args: CheckArgs) -> Result<u8, String> {
                 .collect();
             if !unknown.is_empty() && !args.oneshot {
                 eprintln!(
-                    "warning: the adapter's hello declares unknown features {unknown:?}; the features are: {}",
+                    "warning: the adapter's hello declares unknown features {}; the features are: {}",
+                    crate::diff::printable(&redactor.scrub(&format!("{unknown:?}"))),
                     crate::protocol::ALL_FEATURES.join(", ")
                 );
             }
@@ -461,11 +465,9 @@ fn check(args: CheckArgs) -> Result<u8, String> {
             (results, subject)
         }
     };
-    let secrets = crate::report::redact::secrets_of(&cases);
     crate::report::redact::redact(&mut results, &secrets);
     // What the adapter says about itself, and the command that started it,
     // are the adapter's text too.
-    let redactor = crate::report::redact::Redactor::new(secrets.iter().map(String::as_str));
     let subject = Subject {
         name: redactor.scrub(&subject.name),
         version: redactor.scrub(&subject.version),

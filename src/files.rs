@@ -33,11 +33,16 @@ pub fn is_regular_file(path: &Path) -> bool {
 }
 
 /// Checks, before any work, that `path` can take an output named `what`:
-/// its directory exists, and it is not a directory itself.
+/// it is not a directory, and its directory exists and takes a new file
+/// (tried with an empty one, removed at once). A path written through
+/// rather than replaced (see [`write_whole`]) is left to the write.
 pub fn check_output(path: &Path, what: &str) -> Result<(), String> {
     let shown = path.display();
     if path.is_dir() {
         return Err(format!("{what} {shown} is a directory; give a file name"));
+    }
+    if written_through(path) {
+        return Ok(());
     }
     let directory = directory_of(path);
     if !directory.is_dir() {
@@ -46,7 +51,29 @@ pub fn check_output(path: &Path, what: &str) -> Result<(), String> {
             directory.display()
         ));
     }
+    let probe = temporary_beside(path);
+    std::fs::File::create(&probe).map_err(|e| {
+        format!(
+            "{what} {shown}: cannot create a file in {}: {e}",
+            directory.display()
+        )
+    })?;
+    let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// Whether `path` is written through rather than replaced: a symbolic
+/// link (`/dev/stdout`, a link a user keeps to the latest report) or an
+/// existing file that is not a regular one (a pipe, a device).
+fn written_through(path: &Path) -> bool {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    is_link || (path.exists() && !is_regular_file(path))
+}
+
+/// A temporary file's name beside `path`, for this process.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    directory_of(path).join(format!(".{file_name}.{}.tmp", std::process::id()))
 }
 
 /// Refuses two options that name the same file (an output that would
@@ -65,15 +92,15 @@ pub fn check_distinct(
 }
 
 /// Writes `text` to `path` whole: into a temporary file beside it, then
-/// renamed over it. A path that exists and is not a regular file (a pipe,
-/// `/dev/stdout`) is written directly.
+/// renamed over it. A symbolic link, or an existing file that is not a
+/// regular one (a pipe, `/dev/stdout`), is written through instead: the
+/// link stays a link.
 pub fn write_whole(path: &Path, text: &str) -> Result<(), String> {
     let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    if path.exists() && !is_regular_file(path) {
+    if written_through(path) {
         return std::fs::write(path, text).map_err(failed);
     }
-    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = directory_of(path).join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let temporary = temporary_beside(path);
     let written = std::fs::File::create(&temporary)
         .and_then(|mut file| {
             file.write_all(text.as_bytes())
@@ -149,14 +176,28 @@ mod tests {
         assert!(check_output(&dir, "--output")
             .unwrap_err()
             .contains("is a directory"));
+        // A directory that takes no new file (even for root).
+        let error = check_output(Path::new("/proc/report.json"), "--output").unwrap_err();
+        assert!(error.contains("cannot create a file in /proc"), "{error}");
         let file = dir.join("report.json");
         assert_eq!(check_output(&file, "--output"), Ok(()));
         write_whole(&file, "first").expect("writes");
         write_whole(&file, "second").expect("writes");
         assert_eq!(std::fs::read_to_string(&file).expect("read"), "second");
-        // Nothing is left beside it.
+        // Nothing is left beside it, the check's probe included.
         assert_eq!(std::fs::read_dir(&dir).expect("list").count(), 1);
         assert!(write_whole(Path::new("/dev/full"), "x").is_err());
+        // A link is written through, and stays a link.
+        let target = dir.join("latest-target.json");
+        let link = dir.join("latest.json");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        assert_eq!(check_output(&link, "--output"), Ok(()));
+        write_whole(&link, "through").expect("writes");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).expect("target"), "through");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
