@@ -34,6 +34,9 @@ const DEFAULT_OUT: &str = "fuzz-found";
 /// The longest `--time`: a year, far beyond any run, and far below what a
 /// clock can add without overflowing.
 const MAX_TIME_SECS: f64 = 365.0 * 24.0 * 3600.0;
+/// The shortest `--time`: a millisecond (a shorter one only prints a long
+/// number in the banner).
+const MIN_TIME_SECS: f64 = 0.001;
 const DEFAULT_TIMEOUT: f64 = 10.0;
 const DEFAULT_SHRINK_STEPS: u32 = 500;
 
@@ -494,9 +497,10 @@ pub fn run(args: FuzzArgs) -> Result<u8, String> {
         ));
     }
     if let Some(t) = args.time {
-        if !(t > 0.0 && t <= MAX_TIME_SECS) {
+        if !(MIN_TIME_SECS..=MAX_TIME_SECS).contains(&t) {
             return Err(format!(
-                "--time {t} is out of range: give 0 < SECS <= {MAX_TIME_SECS} (a year)"
+                "--time {t} is out of range: give {MIN_TIME_SECS} <= SECS <= {MAX_TIME_SECS} \
+                 (a year)"
             ));
         }
     }

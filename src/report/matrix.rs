@@ -72,9 +72,11 @@ pub fn column(file_name: &str, report: &Value) -> Result<Column, String> {
             }
             Some("skipped") => Cell::Skipped(case["reason"].as_str().unwrap_or("").to_owned()),
             Some("adapter-error") => Cell::AdapterError,
-            other => {
+            _ => {
                 return Err(format!(
-                    "{file_name}: case {id} has an unknown verdict {other:?}"
+                    "{file_name}: case {id} has an unknown verdict {}; a verdict is \"pass\", \
+                     \"fail\", \"skipped\" or \"adapter-error\"",
+                    case["verdict"]
                 ))
             }
         };
