@@ -67,6 +67,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
     cases_from(&files, &shown)
 }
 
+/// The largest file of a vector directory read.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 fn read_tree(
     root: &Path,
     dir: &Path,
@@ -85,12 +88,26 @@ fn read_tree(
     for entry in entries {
         let entry = entry.map_err(|e| error(dir.display().to_string(), e.to_string()))?;
         let path: PathBuf = entry.path();
-        let kind = entry
-            .file_type()
+        // Symbolic links are followed (a shared context.json, a linked
+        // suite); the depth limit stops a loop.
+        let kind = std::fs::metadata(&path)
             .map_err(|e| error(path.display().to_string(), e.to_string()))?;
         if kind.is_dir() {
             read_tree(root, &path, prefix, files, depth + 1)?;
-        } else if kind.is_file() {
+        } else if !kind.is_file() {
+            return Err(error(
+                path.display().to_string(),
+                "not a regular file (a device or a pipe); a vector's files are plain files",
+            ));
+        } else if kind.len() > MAX_FILE_BYTES {
+            return Err(error(
+                path.display().to_string(),
+                format!(
+                    "{} bytes; a vector's file holds at most {MAX_FILE_BYTES}",
+                    kind.len()
+                ),
+            ));
+        } else {
             let relative = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -263,6 +280,32 @@ fn base64_encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::{base64_encode, check_time};
+    use crate::load_dir;
+
+    #[test]
+    fn links_are_followed_and_devices_named() {
+        let root = std::env::temp_dir().join(format!("sigv4-vectors-links-{}", std::process::id()));
+        let case = root.join("mine/linked");
+        std::fs::create_dir_all(&case).expect("case dir");
+        let published = concat!(env!("CARGO_MANIFEST_DIR"), "/data/aws-v4/get-vanilla");
+        for file in ["context.json", "request.txt", "header-signature.txt"] {
+            std::os::unix::fs::symlink(format!("{published}/{file}"), case.join(file))
+                .expect("symlink");
+        }
+        let cases = load_dir(&root.join("mine")).expect("loads through the links");
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].id, "mine/linked/header");
+        std::fs::remove_file(case.join("context.json")).expect("remove");
+        std::os::unix::fs::symlink("/dev/zero", case.join("context.json")).expect("symlink");
+        let error = load_dir(&root.join("mine"))
+            .expect_err("a device")
+            .to_string();
+        assert!(
+            error.contains("context.json") && error.contains("not a regular file"),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn times_are_checked_when_a_case_is_loaded() {
