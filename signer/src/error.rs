@@ -102,6 +102,14 @@ pub enum Error {
         /// The value that was given.
         value: String,
     },
+    /// A header signature over a payload hash that is not the body's hash
+    /// (`UNSIGNED-PAYLOAD`, a `STREAMING-` mode), with no
+    /// `x-amz-content-sha256` header to tell the server so: it would hash
+    /// the body, and the signature could never match.
+    PayloadHashNotSent {
+        /// The payload hash signed.
+        payload_hash: String,
+    },
     /// A presigned URL's lifetime is outside 1..=604800 seconds (7 days).
     Expiry {
         /// The number of seconds that was given.
@@ -179,6 +187,13 @@ impl fmt::Display for Error {
                 f,
                 "invalid payload hash {value:?}: it must be non-empty printable ASCII without \
                  spaces"
+            ),
+            Error::PayloadHashNotSent { payload_hash } => write!(
+                f,
+                "the payload hash is {payload_hash:?}, but no x-amz-content-sha256 header sends \
+                 it: a server would hash the body and never match; set \
+                 Settings::content_sha256_header (S3 and the services that take an unsigned \
+                 payload want it)"
             ),
             Error::Expiry { seconds } => write!(
                 f,

@@ -85,7 +85,9 @@ pub struct Settings<'a> {
     /// The payload hash.
     pub payload: Payload<'a>,
     /// Add and sign `x-amz-content-sha256` (header signing only; S3 needs
-    /// it).
+    /// it). A header signature over another payload hash than the body's
+    /// (`UNSIGNED-PAYLOAD`) needs it, or the caller's own header: a server
+    /// cannot know the hash otherwise ([`Error::PayloadHashNotSent`]).
     pub content_sha256_header: bool,
     /// Sign the session token; when false it is added after signing, as
     /// some services (IoT websockets) want.
@@ -1191,6 +1193,11 @@ pub(crate) fn check_and_hash_payload<'t>(
     Ok((amz_date, amz_date.get(..8).unwrap_or_default()))
 }
 
+/// Whether `text` is a SHA-256 in hex, as a body's payload hash is.
+fn is_hex_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether a session token is sent unsigned: a header left out of the
 /// signature when [`Settings::sign_session_token`] is off.
 pub(crate) fn is_token_unsigned(params: &SigningParams<'_>, location: Location) -> bool {
@@ -1260,6 +1267,18 @@ pub(crate) fn check_request<'r>(
         }
         if params.settings.content_sha256_header {
             check_header("x-amz-content-sha256", payload_hash)?;
+        } else if !matches!(params.settings.payload, Payload::Body)
+            && !is_hex_sha256(payload_hash)
+            && !request
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("x-amz-content-sha256"))
+        {
+            // A server hashes the body unless this header tells it
+            // otherwise: without it the signature can never match.
+            return Err(Error::PayloadHashNotSent {
+                payload_hash: crate::error::excerpt(payload_hash),
+            });
         }
     }
     if !request.path.is_empty() && !request.path.starts_with('/') {
@@ -1548,6 +1567,36 @@ mod tests {
             attempt(&[host], "", &no_secret, Location::Header),
             Err(Error::SecretAccessKey)
         );
+        // UNSIGNED-PAYLOAD in a header signature, with nothing to tell the
+        // server: refused. With the signer's header, the caller's, or
+        // presigned (as S3's URLs are), signed.
+        let unsigned = |content_sha256_header| SigningParams {
+            settings: Settings {
+                payload: Payload::Unsigned,
+                content_sha256_header,
+                ..Settings::default()
+            },
+            ..params
+        };
+        assert_eq!(
+            attempt(&[host], "", &unsigned(false), Location::Header),
+            Err(Error::PayloadHashNotSent {
+                payload_hash: "UNSIGNED-PAYLOAD".into()
+            })
+        );
+        let callers = [host, ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
+        for (headers, content_sha256_header, at) in [
+            (&[host][..], true, Location::Header),
+            (&callers[..], false, Location::Header),
+            (&[host][..], false, presign),
+        ] {
+            let params = unsigned(content_sha256_header);
+            assert_eq!(
+                attempt(headers, "", &params, at),
+                Ok(()),
+                "{headers:?} {at:?}"
+            );
+        }
         let empty_token = SigningParams {
             credentials: Credentials {
                 session_token: Some(""),

@@ -241,6 +241,17 @@ pub fn model_sign(input: &SignInput) -> Option<Expected> {
     }) {
         return None;
     }
+    // A header signature over UNSIGNED-PAYLOAD needs x-amz-content-sha256
+    // (the signer's or the caller's) to tell a server.
+    if !presign
+        && input.unsigned_payload
+        && !input.content_sha256_header
+        && !sent
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-content-sha256"))
+    {
+        return None;
+    }
     if !presign {
         if let Some(token) = token {
             sent.push(("X-Amz-Security-Token".into(), token.into()));
