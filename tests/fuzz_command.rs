@@ -567,19 +567,9 @@ fn an_interrupt_cuts_a_wait_short_and_records_no_finding() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let started = std::time::Instant::now();
-    let output = child.wait_with_output().expect("waits");
+    let (output, took) = crate::support::interrupt_after(child, std::time::Duration::from_secs(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "{stdout}"
-    );
+    assert!(took < std::time::Duration::from_secs(5), "{stdout}");
     // The case the interrupt cut short is no disagreement of the adapter's.
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(!stdout.contains("found:"), "{stdout}");

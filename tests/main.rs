@@ -11,6 +11,7 @@ mod reports;
 mod serve;
 mod shipped_adapters;
 mod snapshots;
+mod support;
 mod test_adapters;
 mod vectors;
 mod verify;

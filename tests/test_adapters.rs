@@ -284,20 +284,10 @@ fn an_interrupted_check_writes_its_report_and_leaves_no_adapter_running() {
         .spawn()
         .expect("the binary runs");
     // Both workers hang on a /query case well within this.
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    let interrupted = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(interrupted.success());
-    let started = std::time::Instant::now();
-    let output = child.wait_with_output().expect("waits");
+    let (output, took) = crate::support::interrupt_after(child, std::time::Duration::from_secs(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "{stderr}"
-    );
+    assert!(took < std::time::Duration::from_secs(5), "{stderr}");
     assert!(stderr.contains("interrupted: "), "{stderr}");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
@@ -360,41 +350,37 @@ fn a_signature_field_unlike_the_requests_is_pointed_out() {
 }
 
 #[test]
-fn an_unsigned_session_token_left_unsent_is_named() {
-    let case = "aws-2015/post-sts-token/post-sts-header-after/header";
-    let (code, report) = run_json(
-        "python3 tests/adapters/misbehave.py --mode drop-token",
-        &["--filter", case],
-    );
-    assert_eq!(code, Some(1), "{report}");
-    let result = &cases(&report)[0];
-    assert_eq!(result["diverged_at"], "signed_request", "{result}");
-    assert_eq!(
-        result["diagnosis"][0]["fault"], "session-token-not-sent",
-        "{result}"
-    );
-}
-
-#[test]
-fn a_presigned_parameter_left_unsent_is_named() {
-    let case = "aws-v4/get-vanilla-with-session-token/query";
-    let (code, report) = run_json(
-        "python3 tests/adapters/misbehave.py --mode drop-expires",
-        &["--filter", case],
-    );
-    assert_eq!(code, Some(1), "{report}");
-    let result = &cases(&report)[0];
-    assert_eq!(result["diverged_at"], "signed_request", "{result}");
-    assert_eq!(
-        result["diagnosis"][0]["fault"], "sent-parameter-differs-from-signed",
-        "{result}"
-    );
-    assert!(
-        result["diagnosis"][0]["explanation"]
-            .as_str()
-            .is_some_and(|e| e.starts_with("X-Amz-Expires was signed (3600) but is not in the URL")),
-        "{result}"
-    );
+fn what_is_signed_but_not_sent_is_named() {
+    for (mode, case, fault, explained) in [
+        (
+            "drop-token",
+            "aws-2015/post-sts-token/post-sts-header-after/header",
+            "session-token-not-sent",
+            "the request carries no X-Amz-Security-Token",
+        ),
+        (
+            "drop-expires",
+            "aws-v4/get-vanilla-with-session-token/query",
+            "sent-parameter-differs-from-signed",
+            "X-Amz-Expires was signed (3600) but is not in the URL",
+        ),
+    ] {
+        let (code, report) = run_json(
+            &format!("python3 tests/adapters/misbehave.py --mode {mode}"),
+            &["--filter", case],
+        );
+        assert_eq!(code, Some(1), "{mode}: {report}");
+        let result = &cases(&report)[0];
+        assert_eq!(result["diverged_at"], "signed_request", "{mode}: {result}");
+        let diagnosis = &result["diagnosis"][0];
+        assert_eq!(diagnosis["fault"], fault, "{mode}: {result}");
+        assert!(
+            diagnosis["explanation"]
+                .as_str()
+                .is_some_and(|e| e.starts_with(explained)),
+            "{mode}: {result}"
+        );
+    }
 }
 
 #[test]

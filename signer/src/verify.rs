@@ -2786,7 +2786,7 @@ mod tests {
 
     #[test]
     fn an_unsigned_payload_header_is_taken_only_where_the_policy_allows_it() {
-        use crate::{Credentials, Payload, Settings, SigningParams};
+        use crate::{Payload, Settings, SigningParams};
         let cache = KeyCache::new();
         let lookup = example_lookup;
         let headers = [("Host", "example.amazonaws.com")];
@@ -2809,19 +2809,12 @@ mod tests {
             ("unsigned-payload", false),
         ] {
             let params = SigningParams {
-                credentials: Credentials {
-                    access_key_id: "AKIDEXAMPLE",
-                    secret_access_key: "secret",
-                    session_token: None,
-                },
-                region: "us-east-1",
-                service: "service",
-                time: SigningTime::parse("2015-08-30T12:36:00Z").expect("time"),
                 settings: Settings {
                     payload: Payload::Precomputed(value),
                     content_sha256_header: true,
                     ..Settings::default()
                 },
+                ..example_params("2015-08-30T12:36:00Z")
             };
             let signed = crate::sign_headers(&request, &params).expect("signs");
             let headers = received_headers(&signed);
