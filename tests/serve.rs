@@ -110,6 +110,24 @@ impl Server {
     }
 }
 
+/// Alice's key signing now, in us-east-1, for `service` with `settings`.
+fn alice_signing(
+    service: &'static str,
+    settings: sigv4_signer::Settings<'static>,
+) -> sigv4_signer::SigningParams<'static> {
+    sigv4_signer::SigningParams {
+        credentials: sigv4_signer::Credentials {
+            access_key_id: AKID,
+            secret_access_key: SECRET,
+            session_token: None,
+        },
+        region: "us-east-1",
+        service,
+        time: sigv4_signer::SigningTime::now(),
+        settings,
+    }
+}
+
 /// Sends raw HTTP/1.1 and returns (status, JSON body).
 fn send(
     port: u16,
@@ -410,7 +428,7 @@ fn aws_sigv4_crate_requests_verify() {
 
 #[test]
 fn s3_wants_x_amz_content_sha256_on_a_header_signature() {
-    use sigv4_signer::{Credentials, Request, Settings, SigningParams, SigningTime, UriOptions};
+    use sigv4_signer::{Request, Settings};
     let server = Server::start("s3-content-sha256", &["--service", "s3", "--s3-paths"]);
     let host = format!("127.0.0.1:{}", server.port);
     let body = b"hello";
@@ -423,24 +441,13 @@ fn s3_wants_x_amz_content_sha256_on_a_header_signature() {
         body,
     };
     for (content_sha256_header, expected) in [(false, 400), (true, 200)] {
-        let params = SigningParams {
-            credentials: Credentials {
-                access_key_id: AKID,
-                secret_access_key: SECRET,
-                session_token: None,
-            },
-            region: "us-east-1",
-            service: "s3",
-            time: SigningTime::now(),
-            settings: Settings {
-                uri: UriOptions {
-                    normalize: false,
-                    double_encode: false,
-                },
+        let params = alice_signing(
+            "s3",
+            Settings {
                 content_sha256_header,
-                ..Settings::default()
+                ..Settings::s3()
             },
-        };
+        );
         let signed = sigv4_signer::sign_headers(&request, &params).expect("signs");
         let (status, answer) = send_text(
             server.port,
@@ -1030,9 +1037,7 @@ fn a_presigned_token_added_after_signing_is_named_except_for_iot() {
 
 #[test]
 fn s3_names_the_expected_region_as_s3_does() {
-    use sigv4_signer::{
-        Credentials, Expiry, Location, Payload, Request, Settings, SigningParams, SigningTime,
-    };
+    use sigv4_signer::{Expiry, Location, Payload, Request, Settings, SigningParams};
     let server = Server::launch("s3-region", None, None, &["--service", "s3"]);
     let host = format!("127.0.0.1:{}", server.port);
     let headers = [("Host", host.as_str())];
@@ -1051,19 +1056,15 @@ fn s3_names_the_expected_region_as_s3_does() {
         ),
     ] {
         let params = SigningParams {
-            credentials: Credentials {
-                access_key_id: AKID,
-                secret_access_key: SECRET,
-                session_token: None,
-            },
             region: "eu-west-1",
-            service: "s3",
-            time: SigningTime::now(),
-            settings: Settings {
-                payload: Payload::Unsigned,
-                content_sha256_header: location == Location::Header,
-                ..Settings::default()
-            },
+            ..alice_signing(
+                "s3",
+                Settings {
+                    payload: Payload::Unsigned,
+                    content_sha256_header: location == Location::Header,
+                    ..Settings::default()
+                },
+            )
         };
         let signed = sigv4_signer::sign(&request, &params, location).expect("signs");
         let target = if signed.request.query.is_empty() {
